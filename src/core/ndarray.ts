@@ -1,0 +1,61 @@
+// The in-memory array every layer shares: a C-order typed array in the platform's (little-endian)
+// byte order, its shape and its numpy dtype code. Nothing here copies data.
+
+/** numpy dtype kinds+sizes we support (byte order is normalised to little-endian on load). */
+export type DTypeCode = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8';
+
+export const DTYPE_CODES: readonly DTypeCode[] = ['b1', 'i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8', 'u8', 'f2', 'f4', 'f8'];
+
+export const DTYPE_BYTES: Record<DTypeCode, number> = {
+  b1: 1,
+  i1: 1,
+  u1: 1,
+  i2: 2,
+  u2: 2,
+  i4: 4,
+  u4: 4,
+  i8: 8,
+  u8: 8,
+  f2: 2,
+  f4: 4,
+  f8: 8,
+};
+
+/** Typed arrays whose elements read as JS numbers. */
+export type NumberArray =
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+export type TypedArray = NumberArray | BigInt64Array | BigUint64Array;
+
+/**
+ * `f2` data is held as raw IEEE half bit patterns in a Uint16Array (use core/float16 to widen);
+ * `b1` as 0/1 bytes; `i8`/`u8` as BigInt arrays.
+ */
+export interface NdArray {
+  readonly dtype: DTypeCode;
+  readonly shape: readonly number[];
+  readonly data: TypedArray;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** numpy's dtype string for a code in little-endian order, e.g. `<f8`, `|u1`. */
+export function numpyDescr(dtype: DTypeCode): string {
+  return DTYPE_BYTES[dtype] === 1 ? `|${dtype}` : `<${dtype}`;
+}
+
+/** True when the array is a stack (rank ≥ 2) whose two trailing axes are equal: triangle packing applies. */
+export function isSquareStack(shape: readonly number[]): boolean {
+  return shape.length >= 2 && shape[shape.length - 1] === shape[shape.length - 2] && shape[shape.length - 1]! > 0;
+}
