@@ -59,3 +59,31 @@ export function numpyDescr(dtype: DTypeCode): string {
 export function isSquareStack(shape: readonly number[]): boolean {
   return shape.length >= 2 && shape[shape.length - 1] === shape[shape.length - 2] && shape[shape.length - 1]! > 0;
 }
+
+/** A typed array of the dtype's element type over `buffer` (shared or not), without copying. */
+export function typedArrayFor(dtype: DTypeCode, buffer: ArrayBufferLike, length?: number): TypedArray {
+  switch (dtype) {
+    case 'b1':
+    case 'u1':
+      return new Uint8Array(buffer, 0, length);
+    case 'i1':
+      return new Int8Array(buffer, 0, length);
+    case 'i2':
+      return new Int16Array(buffer, 0, length);
+    case 'u2':
+    case 'f2':
+      return new Uint16Array(buffer, 0, length);
+    case 'i4':
+      return new Int32Array(buffer, 0, length);
+    case 'u4':
+      return new Uint32Array(buffer, 0, length);
+    case 'i8':
+      return new BigInt64Array(buffer, 0, length);
+    case 'u8':
+      return new BigUint64Array(buffer, 0, length);
+    case 'f4':
+      return new Float32Array(buffer, 0, length);
+    case 'f8':
+      return new Float64Array(buffer, 0, length);
+  }
+}

@@ -1,0 +1,211 @@
+// Async actions: load/generate an input, run and re-run the sweep, download. They own the worker pool
+// and write only small facts into the store.
+import { getState, setState } from './store';
+import type { InputInfo, RowState, State } from './store';
+import { cacheResult, cachedFile, cachedResult, clearCaches } from './file-cache';
+import { SweepPool, generateInWorker, loadNpyInWorker } from '../workers/client';
+import type { LoadedArray } from '../workers/load';
+import { isAbortError } from '../workers/rpc';
+import { buildSweep, resultIdOf, specKeyOf } from '../strategies/sweep';
+import type { SweepSettings } from '../strategies/sweep';
+import type { StrategySpec } from '../strategies/types';
+import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
+import { describeError } from './messages';
+
+let pool: SweepPool | null = null;
+let inputCounter = 0;
+let loadAbort: AbortController | null = null;
+const rowAborts = new Map<string, AbortController>();
+
+function getPool(): SweepPool {
+  pool ??= new SweepPool();
+  return pool;
+}
+
+function patchRow(id: string, patch: Partial<RowState>): void {
+  setState((s) => {
+    const row = s.rows[id];
+    if (!row) return s;
+    return { rows: { ...s.rows, [id]: { ...row, ...patch } } };
+  });
+}
+
+function updateSweepStatus(): void {
+  const { rows, rowOrder, sweepStatus } = getState();
+  if (rowOrder.length === 0) return;
+  const busy = rowOrder.some((id) => rows[id]?.status === 'queued' || rows[id]?.status === 'running');
+  const next: State['sweepStatus'] = busy ? 'running' : 'done';
+  if (next !== sweepStatus) setState({ sweepStatus: next });
+}
+
+async function adoptInput(loaded: LoadedArray): Promise<void> {
+  const inputId = ++inputCounter;
+  for (const c of rowAborts.values()) c.abort();
+  rowAborts.clear();
+  clearCaches();
+  const info: InputInfo = {
+    inputId,
+    name: loaded.name,
+    dtype: loaded.dtype,
+    sourceDescr: loaded.sourceDescr,
+    fortranOrder: loaded.fortranOrder,
+    shape: loaded.shape,
+    bytes: sizeOf(loaded.shape) * DTYPE_BYTES[loaded.dtype],
+    summary: loaded.summary,
+  };
+  getPool().setInput(loaded, inputId);
+  setState({
+    input: info,
+    loadStatus: 'ready',
+    loadProgress: 1,
+    loadingName: null,
+    errorMessage: null,
+    rows: {},
+    rowOrder: [],
+    selectedId: null,
+    sweepStatus: 'idle',
+  });
+  runSweep();
+}
+
+/** Loads a `.npy` chosen or dropped by the user. A failure keeps the previous input and results. */
+export async function loadFile(file: File): Promise<void> {
+  loadAbort?.abort();
+  const ctrl = new AbortController();
+  loadAbort = ctrl;
+  const previous = getState().loadStatus === 'ready' ? 'ready' : 'empty';
+  setState({ loadStatus: 'loading', loadProgress: 0, loadingName: file.name, errorMessage: null });
+  try {
+    const loaded = await loadNpyInWorker(file, file.name, (f) => setState({ loadProgress: f }), ctrl.signal);
+    if (ctrl.signal.aborted) return;
+    await adoptInput(loaded);
+  } catch (e) {
+    if (isAbortError(e) || ctrl.signal.aborted) return;
+    setState({ loadStatus: previous, loadingName: null, errorMessage: describeError(e, file.name) });
+  }
+}
+
+export async function generate(params: { n: number; m: number; seed: number }): Promise<void> {
+  loadAbort?.abort();
+  const ctrl = new AbortController();
+  loadAbort = ctrl;
+  const previous = getState().loadStatus === 'ready' ? 'ready' : 'empty';
+  setState({ loadStatus: 'loading', loadProgress: 0, loadingName: 'the notebook’s array', errorMessage: null });
+  try {
+    const loaded = await generateInWorker(params, (f) => setState({ loadProgress: f }), ctrl.signal);
+    if (ctrl.signal.aborted) return;
+    await adoptInput(loaded);
+  } catch (e) {
+    if (isAbortError(e) || ctrl.signal.aborted) return;
+    setState({ loadStatus: previous, loadingName: null, errorMessage: describeError(e, 'the generator') });
+  }
+}
+
+export function cancelLoad(): void {
+  loadAbort?.abort();
+  loadAbort = null;
+  setState((s) => ({ loadStatus: s.input ? 'ready' : 'empty', loadingName: null }));
+}
+
+function startRow(spec: StrategySpec, inputId: number): void {
+  const id = resultIdOf(spec);
+  const key = specKeyOf(spec);
+  rowAborts.get(id)?.abort();
+  const hit = cachedResult(key);
+  if (hit) {
+    patchRow(id, { spec, specKey: key, status: 'done', progress: 1, result: hit, reason: undefined });
+    return;
+  }
+  const ctrl = new AbortController();
+  rowAborts.set(id, ctrl);
+  patchRow(id, { spec, specKey: key, status: 'queued', progress: 0, result: undefined, reason: undefined });
+  getPool()
+    .run(spec, {
+      signal: ctrl.signal,
+      onProgress: (f) => {
+        if (!ctrl.signal.aborted) patchRow(id, { status: 'running', progress: f });
+      },
+    })
+    .then(
+      ({ result, file }) => {
+        if (ctrl.signal.aborted || getState().input?.inputId !== inputId) return;
+        cacheResult(key, result, file);
+        patchRow(id, { status: 'done', progress: 1, result });
+      },
+      (e: unknown) => {
+        if (ctrl.signal.aborted || isAbortError(e) || getState().input?.inputId !== inputId) return;
+        const code = (e as { code?: string }).code;
+        patchRow(id, {
+          status: code === 'UNSUPPORTED' ? 'skipped' : 'failed',
+          progress: 1,
+          reason: e instanceof Error ? e.message : String(e),
+        });
+      },
+    )
+    .finally(() => {
+      if (rowAborts.get(id) === ctrl) rowAborts.delete(id);
+      updateSweepStatus();
+    });
+}
+
+/** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */
+export function runSweep(): void {
+  const { input, settings, rows } = getState();
+  if (!input) return;
+  const specs = buildSweep(input.shape, settings);
+  const ids = specs.map(resultIdOf);
+  const nextRows: Record<string, RowState> = {};
+  const changed: StrategySpec[] = [];
+  specs.forEach((spec, i) => {
+    const id = ids[i]!;
+    const key = specKeyOf(spec);
+    const old = rows[id];
+    if (old && old.specKey === key && old.status !== 'failed') nextRows[id] = old;
+    else {
+      nextRows[id] = { id, spec, specKey: key, status: 'queued', progress: 0 };
+      changed.push(spec);
+    }
+  });
+  // Rows that left the sweep (layout toggled off) stop working.
+  for (const [id, ctrl] of rowAborts) if (!nextRows[id]) ctrl.abort();
+  setState({ rows: nextRows, rowOrder: ids, sweepStatus: 'running' });
+  for (const spec of changed) startRow(spec, input.inputId);
+  updateSweepStatus();
+}
+
+export function updateSettings(patch: Partial<SweepSettings>): void {
+  setState((s) => ({ settings: { ...s.settings, ...patch } }));
+  runSweep();
+}
+
+export function setTolerance(tolerance: number): void {
+  setState({ tolerance });
+}
+
+export function selectRow(id: string | null): void {
+  setState({ selectedId: id });
+}
+
+export function dismissError(): void {
+  setState({ errorMessage: null });
+}
+
+/** Saves a finished row's real file under its meaningful name. */
+export function downloadRow(id: string): void {
+  const row = getState().rows[id];
+  if (!row?.result) return;
+  const blob = cachedFile(row.specKey);
+  if (!blob) return;
+  saveBlob(blob, row.result.fileName);
+}
+
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

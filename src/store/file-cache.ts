@@ -1,0 +1,34 @@
+// Non-reactive caches (STYLE.md convention 8: no typed arrays or file bytes in the store).
+// Files become Blobs at once, so the browser may page them out of the JS heap.
+import type { StrategyResult } from '../workers/job';
+
+const files = new Map<string, Blob>();
+const results = new Map<string, StrategyResult>();
+
+/** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (DESIGN.md §5). */
+const BLOB_PART_BYTES = 512 << 20;
+
+export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Blob {
+  const parts: BlobPart[] = [];
+  for (let off = 0; off < bytes.byteLength; off += BLOB_PART_BYTES)
+    parts.push(bytes.subarray(off, Math.min(bytes.byteLength, off + BLOB_PART_BYTES)) as Uint8Array<ArrayBuffer>);
+  return new Blob(parts, { type });
+}
+
+export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array): void {
+  results.set(specKey, result);
+  files.set(specKey, blobOf(bytes));
+}
+
+export function cachedResult(specKey: string): StrategyResult | undefined {
+  return results.get(specKey);
+}
+
+export function cachedFile(specKey: string): Blob | undefined {
+  return files.get(specKey);
+}
+
+export function clearCaches(): void {
+  files.clear();
+  results.clear();
+}

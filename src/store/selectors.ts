@@ -1,0 +1,43 @@
+// Derived values, computed from the store's facts (never stored).
+import type { RowState, State } from './store';
+import type { StrategyResult } from '../workers/job';
+
+export const selectInput = (s: State) => s.input;
+export const selectSweepStatus = (s: State) => s.sweepStatus;
+export const selectRows = (s: State) => s.rows;
+export const selectRowOrder = (s: State) => s.rowOrder;
+
+export function doneResults(rows: Record<string, RowState>, order: readonly string[]): StrategyResult[] {
+  const out: StrategyResult[] = [];
+  for (const id of order) {
+    const r = rows[id]?.result;
+    if (rows[id]?.status === 'done' && r) out.push(r);
+  }
+  return out;
+}
+
+/** Results no other result beats on both size and error (ties broken towards the smaller file). */
+export function paretoIds(results: readonly StrategyResult[]): Set<string> {
+  const sorted = [...results]
+    .filter((r) => r.nanMismatch === 0)
+    .sort((a, b) => a.bytes - b.bytes || a.maxAbsError - b.maxAbsError);
+  const front = new Set<string>();
+  let best = Infinity;
+  for (const r of sorted) {
+    if (r.maxAbsError < best) {
+      front.add(r.id);
+      best = r.maxAbsError;
+    }
+  }
+  return front;
+}
+
+/** The smallest file whose measured max error is within the tolerance. */
+export function recommendedResult(results: readonly StrategyResult[], tolerance: number): StrategyResult | null {
+  let best: StrategyResult | null = null;
+  for (const r of results) {
+    if (r.nanMismatch > 0 || !(r.maxAbsError <= tolerance)) continue;
+    if (!best || r.bytes < best.bytes || (r.bytes === best.bytes && r.maxAbsError < best.maxAbsError)) best = r;
+  }
+  return best;
+}

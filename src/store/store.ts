@@ -1,0 +1,74 @@
+// One zustand store of small serialisable facts (STYLE.md convention 8). Typed arrays, file bytes
+// and the worker pool live outside it (file-cache.ts, sweep-actions.ts).
+import { create } from 'zustand';
+import type { ArraySummary } from '../core/analysis';
+import type { DTypeCode } from '../core/ndarray';
+import type { StrategyResult } from '../workers/job';
+import type { StrategySpec } from '../strategies/types';
+import type { SweepSettings } from '../strategies/sweep';
+import { DEFAULT_SWEEP_SETTINGS } from '../strategies/sweep';
+
+export type RowStatus = 'queued' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface RowState {
+  id: string;
+  spec: StrategySpec;
+  specKey: string;
+  status: RowStatus;
+  progress: number;
+  result?: StrategyResult;
+  /** Why the row failed or was skipped (plain language). */
+  reason?: string;
+}
+
+export interface InputInfo {
+  inputId: number;
+  name: string;
+  dtype: DTypeCode;
+  sourceDescr: string;
+  fortranOrder: boolean;
+  shape: number[];
+  bytes: number;
+  summary: ArraySummary;
+}
+
+export type LoadStatus = 'empty' | 'loading' | 'ready';
+export type SweepStatus = 'idle' | 'running' | 'done' | 'error';
+
+export interface State {
+  loadStatus: LoadStatus;
+  loadProgress: number;
+  loadingName: string | null;
+  input: InputInfo | null;
+  errorMessage: string | null;
+  settings: SweepSettings;
+  /** Largest max-abs error the user accepts; drives the recommendation. */
+  tolerance: number;
+  sweepStatus: SweepStatus;
+  rowOrder: string[];
+  rows: Record<string, RowState>;
+  selectedId: string | null;
+}
+
+export const initialState: State = {
+  loadStatus: 'empty',
+  loadProgress: 0,
+  loadingName: null,
+  input: null,
+  errorMessage: null,
+  settings: DEFAULT_SWEEP_SETTINGS,
+  tolerance: 1e-4,
+  sweepStatus: 'idle',
+  rowOrder: [],
+  rows: {},
+  selectedId: null,
+};
+
+export const useStore = create<State>()(() => initialState);
+
+export const setState = useStore.setState;
+export const getState = useStore.getState;
+
+export function resetStore(): void {
+  useStore.setState(useStore.getInitialState(), true);
+}

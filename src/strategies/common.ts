@@ -1,0 +1,100 @@
+// Helpers shared by strategy files: chunk shapes, error bounds of float casts, dtype conversions.
+import type { DTypeCode, NumberArray, TypedArray } from '../core/ndarray';
+import { DTYPE_BYTES } from '../core/ndarray';
+import type { StoredDType } from '../hdf5/types';
+import type { LayoutValues } from './types';
+import { float16BitsToFloat64 } from '../core/float16';
+
+/**
+ * Chunks hold whole leading-axis rows (one matrix of the stack, or one packed triangle row) and
+ * group rows until a chunk reaches about 1 MiB. Whole rows keep "read matrix i" to one chunk, and
+ * ~1 MiB amortises the per-chunk B-tree entry and filter call while staying far below HDF5's 4 GiB
+ * chunk limit and well inside the chunk cache of any reader.
+ */
+export const CHUNK_TARGET_BYTES = 1 << 20;
+
+export function rowChunks(shape: readonly number[], itemBytes: number): number[] | undefined {
+  if (shape.length === 0 || shape.some((d) => d === 0)) return undefined;
+  const rowElems = shape.slice(1).reduce((a, b) => a * b, 1);
+  if (shape.length === 1) {
+    return [Math.max(1, Math.min(shape[0]!, Math.floor(CHUNK_TARGET_BYTES / itemBytes)))];
+  }
+  // HDF5 caps one chunk at 4 GiB; a single row larger than that splits its second axis.
+  const rowBytes = rowElems * itemBytes;
+  if (rowBytes > 2 ** 31) {
+    const inner = shape.slice(2).reduce((a, b) => a * b, 1) * itemBytes;
+    const k = Math.max(1, Math.min(shape[1]!, Math.floor(CHUNK_TARGET_BYTES / inner)));
+    return [1, k, ...shape.slice(2)];
+  }
+  const rows = Math.max(1, Math.min(shape[0]!, Math.floor(CHUNK_TARGET_BYTES / rowBytes)));
+  return [rows, ...shape.slice(1)];
+}
+
+/** Why a chunked (filtered) dataset can't be made for this shape, or null. */
+export function chunkingProblem(shape: readonly number[]): string | null {
+  if (shape.length === 0) return 'a 0-d array cannot be chunked, so HDF5 filters do not apply';
+  if (shape.some((d) => d === 0)) return 'an empty array cannot be chunked, so HDF5 filters do not apply';
+  return null;
+}
+
+export function maxAbs(values: LayoutValues): number {
+  return Math.max(Math.abs(values.facts.min), Math.abs(values.facts.max), 0);
+}
+
+/** Spacing of float32 numbers at magnitude `x` (the unit in the last place). */
+export function ulp32(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) return x === 0 ? 2 ** -149 : Infinity;
+  return 2 ** Math.max(Math.floor(Math.log2(x)) - 23, -149);
+}
+
+export function ulp64(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) return x === 0 ? 2 ** -1074 : Infinity;
+  return 2 ** Math.max(Math.floor(Math.log2(x)) - 52, -1074);
+}
+
+export function ulp16(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) return x === 0 ? 2 ** -24 : Infinity;
+  return 2 ** Math.max(Math.floor(Math.log2(x)) - 10, -24);
+}
+
+/** HDF5 has no bool class h5py reads as numpy bool without an enum; 0/1 bytes are stored as uint8. */
+export function storedDTypeFor(dtype: DTypeCode): StoredDType {
+  return dtype === 'b1' ? 'u1' : dtype;
+}
+
+export function isFloatDType(dtype: DTypeCode): boolean {
+  return dtype === 'f2' || dtype === 'f4' || dtype === 'f8';
+}
+
+export function toFloat32(values: NumberArray): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+export function itemBytesOf(data: TypedArray): number {
+  return data.BYTES_PER_ELEMENT;
+}
+
+export function dtypeBytes(dtype: DTypeCode): number {
+  return DTYPE_BYTES[dtype];
+}
+
+/** Reads a numeric attribute written by us, whatever JS type h5wasm returns it as. */
+export function numberAttr(attrs: Record<string, unknown>, name: string): number {
+  let v = attrs[name];
+  if (ArrayBuffer.isView(v)) v = (v as unknown as ArrayLike<number | bigint>)[0];
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  throw new Error(`attribute ${name} is missing or not a number`);
+}
+
+/** The stored values as numbers: float16 bits are widened, 64-bit integers become float64. */
+export function numbersOf(data: TypedArray, dtype: DTypeCode | StoredDType): NumberArray {
+  if (dtype === 'f2') return float16BitsToFloat64(data as Uint16Array);
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  return data;
+}

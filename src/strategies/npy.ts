@@ -1,0 +1,22 @@
+import type { StrategyDef } from './types';
+import { numbersOf } from './common';
+
+type NpyParams = Record<string, never>;
+
+export const npyStrategy: StrategyDef<NpyParams> = {
+  id: 'npy',
+  label: 'np.save (.npy)',
+  kind: 'baseline',
+  description:
+    'The array exactly as numpy’s np.save writes it: lossless and readable by any numpy; pickle.dump writes the same bytes plus about 150 B of pickle header.',
+  defaults: {},
+  paramSpec: [],
+  variantKey: () => '',
+  describeParams: () => '',
+  readableBy: () => 'numpy',
+  unsupported: () => null,
+  errorBound: () => 0,
+  warnings: () => [],
+  encode: (v) => ({ container: 'npy', dtype: v.dtype, shape: v.shape, data: v.raw }),
+  decode: (read) => numbersOf(read.data, read.dtype),
+};

@@ -1,0 +1,61 @@
+import { useStore } from '../store/store';
+import { ErrorBanner } from './ErrorBanner';
+import { DropZone } from './DropZone';
+import { GenerateForm } from './GenerateForm';
+import { ArraySummaryCard } from './ArraySummaryCard';
+import { SweepControls } from './SweepControls';
+import { SweepStatus } from './SweepStatus';
+import { TradeoffChart } from './TradeoffChart';
+import { ResultsTable } from './ResultsTable';
+import { Recommendation } from './Recommendation';
+import { LoadProgress } from './LoadProgress';
+
+export function App() {
+  const hasInput = useStore((s) => s.input !== null);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            ▤
+          </span>
+          <h1>h5squeeze</h1>
+          <span className="tagline">How small can your array get on disk — and what does it cost?</span>
+        </div>
+        <SweepStatus />
+      </header>
+      <main>
+        <ErrorBanner />
+        <LoadProgress />
+        {!hasInput ? (
+          <section className="empty-state">
+            <h2>Measure every way to store a big numeric array</h2>
+            <p className="muted">
+              Drop a <code>.npy</code> (a stack of matrices works best). Each strategy writes a real HDF5 or .npy file
+              in your browser, reads it back and measures the true error. Then download the file you like.
+            </p>
+            <DropZone />
+            <GenerateForm />
+          </section>
+        ) : (
+          <>
+            <div className="top-row">
+              <ArraySummaryCard />
+              <div className="side">
+                <DropZone compact />
+                <GenerateForm />
+              </div>
+            </div>
+            <SweepControls />
+            <Recommendation />
+            <TradeoffChart />
+            <ResultsTable />
+          </>
+        )}
+      </main>
+      <footer className="muted small">
+        Everything runs locally in Web Workers (h5wasm); your data never leaves this machine.
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../store/store';
+import { downloadRow, saveBlob, selectRow, setTolerance } from '../store/actions';
+import { doneResults, recommendedResult } from '../store/selectors';
+import { resultsJson } from '../store/results-json';
+import { formatError, formatMB, formatPercent } from './format';
+
+export function Recommendation() {
+  const { rows, rowOrder, tolerance, selectedId, input, sweepStatus } = useStore(
+    useShallow((s) => ({
+      rows: s.rows,
+      rowOrder: s.rowOrder,
+      tolerance: s.tolerance,
+      selectedId: s.selectedId,
+      input: s.input,
+      sweepStatus: s.sweepStatus,
+    })),
+  );
+  const [tolText, setTolText] = useState(String(tolerance));
+  const [copied, setCopied] = useState(false);
+  const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
+  const recommended = recommendedResult(results, tolerance);
+  const selected = (selectedId && rows[selectedId]?.result) || recommended;
+  if (!input) return null;
+
+  return (
+    <section className="card recommendation" aria-label="Recommendation and download">
+      <div className="tolerance">
+        <label htmlFor="tolerance-input">Smallest file with max error ≤</label>
+        <input
+          id="tolerance-input"
+          data-testid="tolerance-input"
+          type="text"
+          inputMode="decimal"
+          value={tolText}
+          onChange={(e) => {
+            setTolText(e.target.value);
+            const v = Number(e.target.value);
+            if (Number.isFinite(v) && v >= 0) setTolerance(v);
+          }}
+        />
+      </div>
+      <div className="pick" data-testid="recommendation" data-strategy-id={recommended?.id ?? ''}>
+        {recommended ? (
+          <>
+            <button type="button" className="link-button" onClick={() => selectRow(recommended.id)}>
+              {recommended.label} · {recommended.paramsLabel || recommended.layout}
+            </button>
+            <span className="big">{formatMB(recommended.bytes)}</span>
+            <span className="muted">
+              {formatPercent(recommended.bytes, input.bytes)} of the original · max error{' '}
+              {formatError(recommended.maxAbsError)}
+            </span>
+          </>
+        ) : (
+          <span className="muted">
+            {sweepStatus === 'running' ? 'Measuring…' : 'No result meets this tolerance yet.'}
+          </span>
+        )}
+      </div>
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          data-testid="download-button"
+          disabled={!selected}
+          onClick={() => selected && downloadRow(selected.id)}
+        >
+          Download {selected ? selected.fileName : 'file'}
+        </button>
+        <button
+          type="button"
+          disabled={!selected || selected.readableBy === 'numpy'}
+          onClick={() => {
+            if (!selected) return;
+            void navigator.clipboard?.writeText(selected.restorePython).then(() => {
+              setCopied(true);
+              setTimeout(() => setCopied(false), 1500);
+            });
+          }}
+        >
+          {copied ? 'Copied ✓' : 'Copy Python snippet'}
+        </button>
+        <button
+          type="button"
+          data-testid="export-json"
+          disabled={results.length === 0}
+          onClick={() => {
+            const json = JSON.stringify(resultsJson(input, results), null, 2);
+            saveBlob(new Blob([json], { type: 'application/json' }), `${input.name.replace(/\.npy$/i, '')}-results.json`);
+          }}
+        >
+          Export results JSON
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,223 @@
+// The only place that creates workers: a pool of sweep workers sharing one input, plus one-off
+// workers for loading/generating. Cancelling a call terminates its worker; the pool replaces it.
+import type { Request, Response } from './rpc';
+import { WorkerError } from './rpc';
+import type { InputMessage, SweepApi } from './sweep-api';
+import type { LoadedArray } from './load';
+import type { StrategySpec } from '../strategies/types';
+import type { StrategyResult } from './job';
+
+type Method = keyof SweepApi;
+type ArgOf<M extends Method> = Parameters<SweepApi[M]>[0];
+type ResultOf<M extends Method> = Awaited<ReturnType<SweepApi[M]>>;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onProgress?: (f: number) => void;
+}
+
+function abortError(): DOMException {
+  return new DOMException('cancelled', 'AbortError');
+}
+
+/** One worker with request bookkeeping. */
+class WorkerHandle {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  dead = false;
+
+  constructor(onDeath: (h: WorkerHandle) => void) {
+    this.worker = new Worker(new URL('./sweep.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.addEventListener('message', (e: MessageEvent<Response>) => {
+      const msg = e.data;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      if (msg.kind === 'progress') p.onProgress?.(msg.fraction);
+      else {
+        this.pending.delete(msg.id);
+        if (msg.kind === 'ok') p.resolve(msg.value);
+        else p.reject(new WorkerError(msg.error));
+      }
+    });
+    // An uncaught error or a wasm abort kills the worker's state: fail its calls and replace it.
+    this.worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.kill(new Error(`the worker crashed${e.message ? `: ${e.message}` : ''} (it has been replaced)`));
+      onDeath(this);
+    });
+  }
+
+  call<M extends Method>(
+    method: M,
+    arg: ArgOf<M>,
+    opts: { transfer?: Transferable[]; onProgress?: (f: number) => void } = {},
+  ): Promise<ResultOf<M>> {
+    if (this.dead) return Promise.reject(new Error('worker is gone'));
+    const id = this.nextId++;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
+      this.worker.postMessage({ id, method, arg } satisfies Request, opts.transfer ?? []);
+    });
+  }
+
+  kill(reason: unknown = abortError()): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+  }
+}
+
+export function poolSize(): number {
+  return Math.max(2, Math.min(8, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2));
+}
+
+export function canShareMemory(): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+}
+
+interface QueuedJob {
+  spec: StrategySpec;
+  onProgress?: (f: number) => void;
+  resolve(v: { result: StrategyResult; file: Uint8Array }): void;
+  reject(e: unknown): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs jobs on a fixed number of workers that all hold the current input. With shared memory the
+ * input is one SharedArrayBuffer; without it each worker gets its own copy (structured clone).
+ */
+export class SweepPool {
+  private workers: { handle: WorkerHandle; busy: boolean; ready: Promise<unknown> }[] = [];
+  private queue: QueuedJob[] = [];
+  private input: InputMessage | null = null;
+
+  constructor(readonly size = poolSize()) {}
+
+  private spawn(): { handle: WorkerHandle; busy: boolean; ready: Promise<unknown> } {
+    const slot = { handle: null as unknown as WorkerHandle, busy: false, ready: Promise.resolve() as Promise<unknown> };
+    slot.handle = new WorkerHandle((dead) => this.replace(dead));
+    if (this.input) slot.ready = slot.handle.call('setInput', this.input);
+    return slot;
+  }
+
+  private replace(dead: WorkerHandle): void {
+    const i = this.workers.findIndex((w) => w.handle === dead);
+    if (i >= 0) this.workers[i] = this.spawn();
+    this.pump();
+  }
+
+  setInput(loaded: LoadedArray, inputId: number): void {
+    this.cancelAll();
+    this.input = {
+      inputId,
+      name: loaded.name,
+      dtype: loaded.dtype,
+      shape: loaded.shape,
+      buffer: loaded.buffer,
+      facts: loaded.facts,
+    };
+    if (this.workers.length === 0) for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
+    else for (const w of this.workers) w.ready = w.handle.call('setInput', this.input);
+  }
+
+  get inputId(): number | null {
+    return this.input?.inputId ?? null;
+  }
+
+  run(spec: StrategySpec, opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {}) {
+    return new Promise<{ result: StrategyResult; file: Uint8Array }>((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(abortError());
+      const job: QueuedJob = { spec, onProgress: opts.onProgress, resolve, reject, signal: opts.signal };
+      this.queue.push(job);
+      opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
+      this.pump();
+    });
+  }
+
+  private running = new Map<QueuedJob, { handle: WorkerHandle }>();
+
+  private cancelJob(job: QueuedJob): void {
+    const qi = this.queue.indexOf(job);
+    if (qi >= 0) {
+      this.queue.splice(qi, 1);
+      job.reject(abortError());
+      return;
+    }
+    const r = this.running.get(job);
+    if (r) {
+      // Terminating is the only way to stop wasm mid-write; the slot gets a fresh worker.
+      r.handle.kill();
+      this.replace(r.handle);
+    }
+  }
+
+  cancelAll(): void {
+    for (const job of [...this.queue]) this.cancelJob(job);
+    for (const job of [...this.running.keys()]) this.cancelJob(job);
+  }
+
+  private pump(): void {
+    if (!this.input) return;
+    for (const slot of this.workers) {
+      if (slot.busy || slot.handle.dead) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.busy = true;
+      const handle = slot.handle;
+      this.running.set(job, { handle });
+      const inputId = this.input.inputId;
+      void slot.ready
+        .then(() => handle.call('runJob', { inputId, spec: job.spec }, { onProgress: job.onProgress }))
+        .then(
+          (v) => job.resolve(v),
+          (e) => job.reject(e),
+        )
+        .finally(() => {
+          this.running.delete(job);
+          slot.busy = false;
+          this.pump();
+        });
+    }
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    for (const w of this.workers) w.handle.kill();
+    this.workers = [];
+  }
+}
+
+/** Runs a one-off call (load or generate) on its own worker, terminated afterwards or on abort. */
+async function oneOff<M extends 'loadNpy' | 'generate'>(
+  method: M,
+  arg: ArgOf<M>,
+  onProgress: (f: number) => void,
+  signal?: AbortSignal,
+): Promise<ResultOf<M>> {
+  const handle = new WorkerHandle(() => undefined);
+  const onAbort = () => handle.kill();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await handle.call(method, arg, { onProgress });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    handle.kill(new Error('done'));
+  }
+}
+
+export function loadNpyInWorker(file: Blob, name: string, onProgress: (f: number) => void, signal?: AbortSignal) {
+  return oneOff('loadNpy', { file, name, shared: canShareMemory() }, onProgress, signal);
+}
+
+export function generateInWorker(
+  params: { n: number; m: number; seed: number },
+  onProgress: (f: number) => void,
+  signal?: AbortSignal,
+) {
+  return oneOff('generate', { ...params, shared: canShareMemory() }, onProgress, signal);
+}

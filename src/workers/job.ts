@@ -1,0 +1,310 @@
+// One sweep job, start to finish, as plain TypeScript (runs in a worker and in Node tests):
+// layout → strategy encode → real file in the in-memory FS → read back → decode → metrics.
+// Big arrays are verified in slabs of leading-axis rows, so the decoded copy stays small.
+import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
+import { sizeOf } from '../core/ndarray';
+import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
+import { packUpper, unpackUpper } from '../core/triangle';
+import { createErrorAccumulator } from '../core/metrics';
+import { readNpy, writeNpy } from '../core/npy';
+import type { ErrorMetrics } from '../core/metrics';
+import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
+import { writeHdf5File } from '../hdf5/write';
+import { readFileBytes, readHdf5File, removeFile, setMaxAbsError } from '../hdf5/read';
+import type { InputFacts, Layout, LayoutValues, Params, ReadableBy, StrategyId, StrategySpec } from '../strategies/types';
+import { strategyOf } from '../strategies/registry';
+import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
+import { restorePythonSnippet } from '../strategies/restore-python';
+import { APP_NAME, APP_VERSION } from '../core/app-info';
+
+export interface JobInput {
+  /** Input file name (used in output file names). */
+  name: string;
+  array: NdArray;
+  facts: InputFacts;
+}
+
+/** The small, serialisable summary of one result (DESIGN.md §4 results JSON, plus UI extras). */
+export interface StrategyResult {
+  id: string;
+  strategyId: StrategyId;
+  label: string;
+  params: Params;
+  paramsLabel: string;
+  layout: Layout;
+  fileName: string;
+  bytes: number;
+  ratio: number;
+  maxAbsError: number;
+  maxRelError: number;
+  rmse: number;
+  psnr: number;
+  encodeMs: number;
+  verifyMs: number;
+  readableBy: ReadableBy;
+  /** What the strategy promised against the loaded array (0 = lossless). */
+  errorBound: number;
+  nanMismatch: number;
+  warnings: string[];
+  restorePython: string;
+}
+
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, phase: 'encode' | 'write' | 'verify') => void;
+  /** Reuses layout values across jobs on the same input (the triangle pack is shared). */
+  layoutCache?: Map<Layout, LayoutValues>;
+  /** Scratch folder in the wasm FS. */
+  scratchDir?: string;
+}
+
+export class UnsupportedError extends Error {
+  readonly code = 'UNSUPPORTED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedError';
+  }
+}
+
+/** Decoded slabs are about this big (float64), whatever the array's size. */
+const VERIFY_SLAB_BYTES = 16 << 20;
+
+/** The loaded values as JS numbers; float32/float64 (and small ints) are used without copying. */
+export function numericView(array: NdArray): NumberArray {
+  const { data, dtype } = array;
+  if (dtype === 'f2') return float16BitsToFloat64(data as Uint16Array);
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  return data;
+}
+
+/** Numbers back into the loaded dtype's own representation (for lossless strategies). */
+function rawFromNumbers(dtype: DTypeCode, values: Float64Array): TypedArray {
+  switch (dtype) {
+    case 'f8':
+      return values;
+    case 'f4':
+      return Float32Array.from(values);
+    case 'f2':
+      return float64ToFloat16Bits(values);
+    case 'i8':
+      return BigInt64Array.from(values, (x) => BigInt(Math.round(x)));
+    case 'u8':
+      return BigUint64Array.from(values, (x) => BigInt(Math.round(x)));
+    case 'b1':
+    case 'u1':
+      return Uint8Array.from(values);
+    case 'i1':
+      return Int8Array.from(values);
+    case 'i2':
+      return Int16Array.from(values);
+    case 'u2':
+      return Uint16Array.from(values);
+    case 'i4':
+      return Int32Array.from(values);
+    case 'u4':
+      return Uint32Array.from(values);
+  }
+}
+
+export function buildLayoutValues(input: JobInput, layout: Layout, numeric: NumberArray): LayoutValues {
+  const { array, facts } = input;
+  if (layout === 'full') {
+    return { layout, values: numeric, raw: array.data, shape: array.shape, dtype: array.dtype, layoutError: 0, facts };
+  }
+  const shape = array.shape;
+  const m = shape[shape.length - 1]!;
+  const lead = shape.slice(0, -2);
+  const packed = packUpper(numeric, shape) as Float64Array;
+  return {
+    layout,
+    values: packed,
+    raw: rawFromNumbers(array.dtype, packed),
+    shape: [...lead, (m * (m + 1)) / 2],
+    dtype: array.dtype,
+    layoutError: facts.maxAsymmetry / 2,
+    facts,
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+}
+
+function fileStem(name: string): string {
+  return name.replace(/\.npy$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'array';
+}
+
+export function fileNameFor(inputName: string, spec: StrategySpec): string {
+  const def = strategyOf(spec.strategyId);
+  const variant = def.variantKey(spec.params);
+  const parts = [fileStem(inputName), spec.strategyId, LAYOUT_SHORT[spec.layout], variant].filter((s) => s);
+  return `${parts.join('-')}.${def.readableBy(spec.params) === 'numpy' ? 'npy' : 'h5'}`;
+}
+
+let jobCounter = 0;
+
+/**
+ * Runs one spec. Returns the summary and the file's bytes (a fresh buffer the caller may transfer).
+ * Throws UnsupportedError when the strategy can't honour its contract on this input.
+ */
+export async function runJob(
+  input: JobInput,
+  spec: StrategySpec,
+  opts: JobOptions = {},
+): Promise<{ result: StrategyResult; file: Uint8Array }> {
+  const def = strategyOf(spec.strategyId);
+  const params = { ...def.defaults, ...spec.params };
+  const numeric = numericView(input.array);
+  const t0 = performance.now();
+  let values = opts.layoutCache?.get(spec.layout);
+  if (!values) {
+    values = buildLayoutValues(input, spec.layout, numeric);
+    opts.layoutCache?.set(spec.layout, values);
+  }
+  const reason = def.unsupported(values, params);
+  if (reason) throw new UnsupportedError(reason);
+  throwIfAborted(opts.signal);
+  opts.onProgress?.(0.05, 'encode');
+  const plan = def.encode(values, params);
+  throwIfAborted(opts.signal);
+  opts.onProgress?.(0.2, 'write');
+
+  const id = resultIdOf(spec);
+  const fileName = fileNameFor(input.name, spec);
+  const layoutAttrs: Record<string, AttrValue> =
+    spec.layout === 'upper-triangle-rowmajor'
+      ? { matrix_size: { type: 'int64', value: input.array.shape[input.array.shape.length - 1]! } }
+      : {};
+  const restorePython = restorePythonSnippet(fileName);
+  const acc = createErrorAccumulator();
+  let file: Uint8Array;
+  let encodeMs: number;
+  let verifyMs: number;
+
+  if (plan.container === 'npy') {
+    file = writeNpy({ dtype: plan.dtype, shape: plan.shape, data: plan.data });
+    encodeMs = performance.now() - t0;
+    const t1 = performance.now();
+    const back = await readNpy(file);
+    const read: ReadBack = { data: back.data, dtype: back.dtype === 'b1' ? 'u1' : back.dtype, shape: [...back.shape], attrs: {}, rootAttrs: {}, filters: [] };
+    compareSlab(acc, input, numeric, values, def.decode(read, values, params), 0, leadingRows(values.shape));
+    verifyMs = performance.now() - t1;
+  } else {
+    const dir = opts.scratchDir ?? '/h5squeeze';
+    const path = `${dir}/job-${++jobCounter}.h5`;
+    const dataset: DatasetPlan = {
+      data: plan.data,
+      dtype: plan.dtype,
+      shape: plan.shape,
+      chunks: plan.chunks,
+      filter: plan.filter,
+      attrs: {
+        layout: { type: 'string', value: spec.layout },
+        ...layoutAttrs,
+        original_shape: { type: 'int64[]', value: [...input.array.shape] },
+        original_dtype: { type: 'string', value: numpyDescrOf(input.array.dtype) },
+        ...plan.attrs,
+        max_abs_error: { type: 'float64', value: NaN },
+        strategy: { type: 'string', value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }) },
+        created_by: { type: 'string', value: `${APP_NAME} ${APP_VERSION}` },
+      },
+      rootAttrs: { restore_python: { type: 'string', value: restorePython } },
+    };
+    try {
+      writeHdf5File(path, dataset, { onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write') });
+      encodeMs = performance.now() - t0;
+      throwIfAborted(opts.signal);
+      const t1 = performance.now();
+      const rows = leadingRows(values.shape);
+      const step = slabRows(values.shape, input.array.shape);
+      for (let r0 = 0; r0 < rows; r0 += step) {
+        const r1 = Math.min(rows, r0 + step);
+        const read = readHdf5File(path, values.shape.length >= 1 && step < rows ? { rows: [r0, r1] } : undefined);
+        compareSlab(acc, input, numeric, values, def.decode(read, values, params), r0, r1);
+        opts.onProgress?.(0.7 + (0.25 * r1) / rows, 'verify');
+        throwIfAborted(opts.signal);
+      }
+      if (rows === 0) readHdf5File(path);
+      verifyMs = performance.now() - t1;
+      setMaxAbsError(path, acc.result().maxAbsError);
+      file = readFileBytes(path);
+    } finally {
+      removeFile(path);
+    }
+  }
+  const m: ErrorMetrics = acc.result();
+  const originalBytes = input.array.data.byteLength;
+  opts.onProgress?.(1, 'verify');
+  return {
+    result: {
+      id,
+      strategyId: spec.strategyId,
+      label: def.label,
+      params,
+      paramsLabel: def.describeParams(params),
+      layout: spec.layout,
+      fileName,
+      bytes: file.byteLength,
+      ratio: file.byteLength > 0 ? originalBytes / file.byteLength : 0,
+      maxAbsError: m.maxAbsError,
+      maxRelError: m.maxRelError,
+      rmse: m.rmse,
+      psnr: m.psnr,
+      encodeMs,
+      verifyMs,
+      readableBy: def.readableBy(params),
+      errorBound: def.errorBound(values, params) + values.layoutError,
+      nanMismatch: m.nanMismatch,
+      warnings: def.warnings(values, params),
+      restorePython,
+    },
+    file,
+  };
+}
+
+function numpyDescrOf(dtype: DTypeCode): string {
+  return dtype === 'b1' || dtype === 'i1' || dtype === 'u1' ? `|${dtype}` : `<${dtype}`;
+}
+
+/** Rows along axis 0 of the stored array (a 0-d array is one row). */
+function leadingRows(shape: readonly number[]): number {
+  return shape.length === 0 ? 1 : shape[0]!;
+}
+
+function slabRows(stored: readonly number[], original: readonly number[]): number {
+  if (stored.length <= 1 && original.length > 1) return Math.max(1, leadingRows(stored)); // one matrix
+  const rowElems = Math.max(1, sizeOf(original.slice(1)));
+  return Math.max(1, Math.floor(VERIFY_SLAB_BYTES / 8 / rowElems));
+}
+
+/**
+ * Compares decoded rows [r0, r1) of the stored array with the same rows of the original.
+ * For the triangle layout the stored rows are unpacked back to full matrices first.
+ */
+function compareSlab(
+  acc: ReturnType<typeof createErrorAccumulator>,
+  input: JobInput,
+  numeric: NumberArray,
+  values: LayoutValues,
+  decoded: NumberArray,
+  r0: number,
+  r1: number,
+): void {
+  const shape = input.array.shape;
+  const rowElems = shape.length === 0 ? 1 : sizeOf(shape.slice(1));
+  const storedRowElems = values.shape.length === 0 ? 1 : sizeOf(values.shape.slice(1));
+  const stored = decoded.length === (r1 - r0) * storedRowElems ? decoded : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
+  let full: NumberArray = stored;
+  if (values.layout === 'upper-triangle-rowmajor') {
+    const m = shape[shape.length - 1]!;
+    full = unpackUpper(stored, m, stored.length / ((m * (m + 1)) / 2));
+  }
+  // A single matrix packed to one triangle row is verified whole; otherwise rows map one to one.
+  const whole = shape.length === 0 || (values.layout === 'upper-triangle-rowmajor' && values.shape.length === 1);
+  const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
+  acc.add(origSlab, full);
+}

@@ -1,0 +1,60 @@
+// The worker's API object (STYLE.md convention 4): plain functions, callable in Node tests without a
+// Worker. It holds the current input (shared, or a transferred copy) and runs jobs on it.
+import type { DTypeCode, NdArray } from '../core/ndarray';
+import { sizeOf, typedArrayFor } from '../core/ndarray';
+import type { CallContext } from './rpc';
+import type { JobInput, StrategyResult } from './job';
+import { runJob } from './job';
+import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
+import { loadNpyFile, generateArray } from './load';
+import type { LoadedArray } from './load';
+
+export interface InputMessage {
+  inputId: number;
+  name: string;
+  dtype: DTypeCode;
+  shape: number[];
+  buffer: ArrayBufferLike;
+  facts: InputFacts;
+}
+
+let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
+
+export const api = {
+  setInput(msg: InputMessage): number {
+    const array: NdArray = {
+      dtype: msg.dtype,
+      shape: msg.shape,
+      data: typedArrayFor(msg.dtype, msg.buffer, sizeOf(msg.shape)),
+    };
+    current = { inputId: msg.inputId, input: { name: msg.name, array, facts: msg.facts }, layoutCache: new Map() };
+    return msg.inputId;
+  },
+
+  async runJob(
+    arg: { inputId: number; spec: StrategySpec },
+    ctx: CallContext,
+  ): Promise<{ result: StrategyResult; file: Uint8Array }> {
+    if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
+    const out = await runJob(current.input, arg.spec, {
+      layoutCache: current.layoutCache,
+      onProgress: (f) => ctx.progress(f),
+    });
+    ctx.transfer([out.file.buffer]);
+    return out;
+  },
+
+  async loadNpy(arg: { file: Blob; name: string; shared: boolean }, ctx: CallContext): Promise<LoadedArray> {
+    const loaded = await loadNpyFile(arg.file, arg.name, arg.shared, (f) => ctx.progress(f));
+    if (!arg.shared) ctx.transfer([loaded.buffer as ArrayBuffer]);
+    return loaded;
+  },
+
+  generate(arg: { n: number; m: number; seed: number; shared: boolean }, ctx: CallContext): LoadedArray {
+    const loaded = generateArray(arg.n, arg.m, arg.seed, arg.shared);
+    if (!arg.shared) ctx.transfer([loaded.buffer as ArrayBuffer]);
+    return loaded;
+  },
+};
+
+export type SweepApi = typeof api;
