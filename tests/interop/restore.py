@@ -1,0 +1,68 @@
+"""Restore an h5squeeze file from the file contract alone (DESIGN.md §3) and compare with the original.
+
+usage: restore.py ORIGINAL.npy FILE.h5|FILE.npy  → prints JSON with dtype, shape, attributes and the
+max abs error of the restored array against the original (NaN at the same place counts as equal).
+Written independently of the app's code on purpose: it is what a user would write from the docs.
+"""
+import json
+import sys
+
+import numpy as np
+
+
+def restore_h5(path):
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        d = f["data"]
+        attrs = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in d.attrs.items()}
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in attrs.items()}
+        stored_dtype = str(d.dtype)
+        a = d[...]
+        root = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in f.attrs.items()}
+        compression = d.compression
+        if "scale_factor" in d.attrs:
+            a = a * d.attrs["scale_factor"] + d.attrs["add_offset"]
+        if d.attrs["layout"] == "upper-triangle-rowmajor":
+            m = int(d.attrs["matrix_size"])
+            iu = np.triu_indices(m)
+            full = np.empty(a.shape[:-1] + (m, m), dtype=a.dtype)
+            full[..., iu[0], iu[1]] = a
+            full[..., iu[1], iu[0]] = a
+            a = full
+        a = a.reshape(tuple(int(x) for x in d.attrs["original_shape"]))
+    return a, stored_dtype, attrs, root, compression
+
+
+def max_abs_error(orig, restored):
+    o = orig.astype(np.float64)
+    r = restored.astype(np.float64)
+    both_nan = np.isnan(o) & np.isnan(r)
+    same_inf = np.isinf(o) & (o == r)
+    if o.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(o - r)
+    diff[both_nan | same_inf] = 0.0
+    if np.isnan(diff).any():
+        return float("inf")
+    return float(diff.max())
+
+
+def main():
+    orig = np.load(sys.argv[1])
+    path = sys.argv[2]
+    if path.endswith(".npy"):
+        a = np.load(path)
+        out = {"dtype": str(a.dtype), "shape": list(a.shape), "attrs": {}, "root": {}, "compression": None}
+        restored = a
+    else:
+        restored, dtype, attrs, root, compression = restore_h5(path)
+        out = {"dtype": dtype, "shape": list(restored.shape), "attrs": attrs, "root": root, "compression": compression}
+    out["maxAbsError"] = max_abs_error(orig, restored) if restored.shape == orig.shape else None
+    out["restoredShape"] = list(restored.shape)
+    print(json.dumps(out, default=str))
+
+
+if __name__ == "__main__":
+    main()
