@@ -1,0 +1,69 @@
+// Files in h5wasm's in-memory FS: copy out for download/transfer, delete, and ranged in-place access
+// for the metadata patches (so patching a 2 GB file never copies it).
+
+import type { H5FS } from './h5wasm-init';
+import { requireH5 } from './h5wasm-init';
+import type { ByteSink } from './object-header';
+
+/** A copy of the file's bytes (FS.readFile copies), ready to be transferred or wrapped in a Blob. */
+export function readFileBytes(path: string): Uint8Array {
+  const { fs } = requireH5();
+  try {
+    return fs.readFile(path, { encoding: 'binary' });
+  } catch (cause) {
+    throw new Error(`Could not read ${path} from the in-memory file system`, { cause });
+  }
+}
+
+/** Deletes the file; a missing file is not an error. */
+export function removeFile(path: string): void {
+  const { fs } = requireH5();
+  if (!fs.analyzePath(path).exists) return;
+  try {
+    fs.unlink(path);
+  } catch (cause) {
+    throw new Error(`Could not remove ${path}`, { cause });
+  }
+}
+
+/** Byte length of a file in the in-memory FS. */
+export function fileLength(path: string): number {
+  const { fs } = requireH5();
+  return (fs.stat(path) as { size: number }).size;
+}
+
+export interface FsFileAccess extends ByteSink {
+  close(): void;
+}
+
+/** Ranged read (and write, when `writable`) access to a file in the in-memory FS. */
+export function openFsFile(fs: H5FS, path: string, writable: boolean): FsFileAccess {
+  const size = (fs.stat(path) as { size: number }).size;
+  const stream = fs.open(path, writable ? 'r+' : 'r');
+  return {
+    size,
+    read(position, length) {
+      if (position < 0 || position + length > size) {
+        throw new Error(`Read past the end of ${path} (offset ${position}, length ${length}, file ${size})`);
+      }
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = fs.read(stream, out, done, length - done, position + done);
+        if (n <= 0) throw new Error(`Short read from ${path} at offset ${position + done}`);
+        done += n;
+      }
+      return out;
+    },
+    write(position, bytes) {
+      if (!writable) throw new Error(`${path} was opened read-only`);
+      if (position < 0 || position + bytes.length > size) {
+        throw new Error(`In-place write would change the length of ${path}`);
+      }
+      fs.write(stream, bytes, 0, bytes.length, position);
+    },
+    close() {
+      fs.close(stream);
+    },
+  };
+}

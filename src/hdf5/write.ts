@@ -1,0 +1,278 @@
+// Hard constraint: the wasm heap is capped at 2 GiB and never shrinks, so big arrays are written in
+// slabs along axis 0 through a small reusable heap buffer (DESIGN.md §5), never copied whole.
+//
+// One dataset `/data` (+ attributes, DESIGN.md §3) per file. Slabs use h5wasm's low-level calls:
+// `create_dataset` (with an explicit heap pointer), `resize_dataset`, `set_dataset_data` (hyperslab).
+// - chunked: created with 0 rows and a fixed maxshape (= the final shape, so h5py sees the same
+//   maxshape as a one-shot write), resized to the full shape, then written in slabs whose row count
+//   is a multiple of the chunk rows (every chunk is compressed exactly once).
+// - contiguous: cannot be resized, and h5wasm's create always writes the whole dataset from a heap
+//   pointer. Small ones are written one shot; big ones are created from an *uninitialised* heap
+//   block of the full size (address space only: malloc does not touch the pages) and then every
+//   byte is overwritten slab by slab. So the heap must have room for the whole contiguous dataset.
+// Filters can fail silently mid-write (the chunk stays empty, DESIGN.md §5): callers always verify.
+
+import { dtype_to_metadata } from 'h5wasm';
+import { sizeOf } from '../core/ndarray';
+import type { TypedArray } from '../core/ndarray';
+import type { H5Env, H5Module } from './h5wasm-init';
+import { requireH5 } from './h5wasm-init';
+import { fileLength, openFsFile, removeFile } from './files';
+import { FLOAT16_PLACEHOLDER_DTYPE, patchFloat16Datatype } from './float16-patch';
+import { MAX_ABS_ERROR_ATTR, MAX_ABS_ERROR_PLACEHOLDER } from './max-abs-error';
+import type { AttrValue, DatasetPlan, StoredDType } from './types';
+
+export const DEFAULT_SLAB_BYTES = 32 * 2 ** 20;
+
+export interface WriteOptions {
+  /** Called with the written fraction (0…1) after each slab. */
+  onProgress?(fraction: number): void;
+  /** Upper bound for one slab's bytes in the wasm heap (default 32 MiB; a chunk row block may exceed it). */
+  slabBytes?: number;
+}
+
+/** h5wasm dtype strings; float16 goes through a 2-byte placeholder patched after close. */
+const H5_DTYPE: Record<Exclude<StoredDType, 'f2'>, string> = {
+  f4: '<f',
+  f8: '<d',
+  i1: '<b',
+  u1: '<B',
+  i2: '<h',
+  u2: '<H',
+  i4: '<i',
+  u4: '<I',
+  i8: '<q',
+  u8: '<Q',
+};
+
+const ARRAY_TYPE: Record<StoredDType, string> = {
+  f2: 'Uint16Array',
+  f4: 'Float32Array',
+  f8: 'Float64Array',
+  i1: 'Int8Array',
+  u1: 'Uint8Array',
+  i2: 'Int16Array',
+  u2: 'Uint16Array',
+  i4: 'Int32Array',
+  u4: 'Uint32Array',
+  i8: 'BigInt64Array',
+  u8: 'BigUint64Array',
+};
+
+/** Filters whose behaviour depends on the datatype: they cannot run on the float16 placeholder. */
+const TYPE_DEPENDENT_FILTERS = new Set([5, 6]);
+
+type WriteMetadata = Parameters<H5Module['create_dataset']>[3];
+
+function validatePlan(plan: DatasetPlan): void {
+  const { data, dtype, shape, chunks, filter } = plan;
+  if (shape.length < 1) throw new Error('HDF5 plan: shape must have at least one axis');
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    throw new Error(`HDF5 plan: every axis must be a positive integer, got [${shape.join(', ')}]`);
+  }
+  if (data.length !== sizeOf(shape)) {
+    throw new Error(
+      `HDF5 plan: data has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
+    );
+  }
+  const expected = ARRAY_TYPE[dtype];
+  if (data.constructor.name !== expected) {
+    throw new Error(`HDF5 plan: dtype ${dtype} needs a ${expected}, got ${data.constructor.name}`);
+  }
+  if (chunks) {
+    if (chunks.length !== shape.length) throw new Error('HDF5 plan: chunks must have one entry per axis');
+    chunks.forEach((c, i) => {
+      if (!Number.isSafeInteger(c) || c < 1 || c > shape[i]!) {
+        throw new Error(`HDF5 plan: chunk [${chunks.join(', ')}] does not fit shape [${shape.join(', ')}]`);
+      }
+    });
+  }
+  if (filter) {
+    if (!chunks) throw new Error('HDF5 plan: a filter needs a chunked layout');
+    if (!Number.isInteger(filter.id) || filter.id < 1 || filter.id > 65535) {
+      throw new Error(`HDF5 plan: bad filter id ${filter.id}`);
+    }
+    if (dtype === 'f2' && TYPE_DEPENDENT_FILTERS.has(filter.id)) {
+      throw new Error(
+        `HDF5 plan: filter ${filter.id} depends on the datatype and cannot be used with float16`,
+      );
+    }
+  }
+}
+
+function bytesOf(data: TypedArray): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function malloc(module: H5Module, nbytes: number): number {
+  const ptr = nbytes > module.MAXIMUM_MEMORY ? 0 : module._malloc(Math.max(1, nbytes));
+  if (ptr === 0) throw new Error(`The wasm heap has no room for ${nbytes} bytes`);
+  return ptr;
+}
+
+/**
+ * Writes `plan` as `/data` (+ attributes) to a new HDF5 file at `path` in the in-memory FS and
+ * returns the file's byte length. Throws (and removes the partial file) on any failure.
+ */
+export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOptions = {}): number {
+  validatePlan(plan);
+  const env = requireH5();
+  let file: InstanceType<H5Env['h5']['File']> | undefined;
+  try {
+    file = new env.h5.File(path, 'w');
+    writeDataset(env, file.file_id, plan, opts);
+    writeAttributes(env, file.file_id, plan);
+    file.close();
+    file = undefined;
+    if (plan.dtype === 'f2') {
+      const access = openFsFile(env.fs, path, true);
+      try {
+        patchFloat16Datatype(access);
+      } finally {
+        access.close();
+      }
+    }
+    return fileLength(path);
+  } catch (cause) {
+    try {
+      file?.close();
+    } catch {
+      // the original error matters more than a failed close
+    }
+    removeFile(path);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`Writing HDF5 file ${path} failed: ${reason}`, { cause });
+  }
+}
+
+function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: WriteOptions): void {
+  const { module } = env;
+  const { shape, chunks, filter } = plan;
+  const metadata = dtype_to_metadata(plan.dtype === 'f2' ? FLOAT16_PLACEHOLDER_DTYPE : H5_DTYPE[plan.dtype]);
+  const rows = shape[0]!;
+  const rowBytes = sizeOf(shape.slice(1)) * metadata.size;
+  const totalBytes = rows * rowBytes;
+  const slabBytes = Math.max(1, opts.slabBytes ?? DEFAULT_SLAB_BYTES);
+  const rowAlign = chunks ? chunks[0]! : 1;
+  const rowsPerSlab = Math.min(rows, rowAlign * Math.max(1, Math.floor(slabBytes / (rowBytes * rowAlign))));
+  const source = bytesOf(plan.data);
+  const big = (xs: readonly number[]): bigint[] => xs.map((x) => BigInt(x));
+
+  const meta = (createShape: readonly number[]) => {
+    const m = {
+      ...metadata,
+      shape: big(createShape),
+      maxshape: big(shape),
+      chunks: chunks ? big(chunks) : null,
+      // A numeric id with undefined opts would mean gzip in h5wasm's high-level API; here the
+      // id and the cd_values always travel together ([] for filters without options).
+      compression: filter ? filter.id : 0,
+      compression_opts: filter ? [...filter.opts] : [],
+      track_order: false,
+    };
+    return m satisfies WriteMetadata;
+  };
+
+  const oneShot = !chunks && totalBytes <= slabBytes;
+  if (oneShot) {
+    const ptr = malloc(module, totalBytes);
+    try {
+      module.HEAPU8.set(source, ptr);
+      module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
+    } finally {
+      module._free(ptr);
+    }
+    opts.onProgress?.(1);
+    return;
+  }
+
+  if (chunks) {
+    // Empty dataset with the final (fixed) maxshape, then grow it to the full shape.
+    const ptr = malloc(module, 1);
+    try {
+      module.create_dataset(fileId, '/data', BigInt(ptr), meta([0, ...shape.slice(1)]));
+    } finally {
+      module._free(ptr);
+    }
+    const status = module.resize_dataset(fileId, '/data', big(shape));
+    if (status < 0) throw new Error(`resize to [${shape.join(', ')}] failed (status ${status})`);
+  } else {
+    // Contiguous: the initial write reads an uninitialised block; the slabs below overwrite every byte.
+    const ptr = malloc(module, totalBytes);
+    try {
+      module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
+    } finally {
+      module._free(ptr);
+    }
+  }
+
+  const slabPtr = malloc(module, rowsPerSlab * rowBytes);
+  try {
+    const rest = shape.slice(1);
+    const strides = shape.map(() => 1n);
+    for (let r0 = 0; r0 < rows; r0 += rowsPerSlab) {
+      const r1 = Math.min(rows, r0 + rowsPerSlab);
+      // HEAPU8 is re-read every time: the heap may have grown (and its buffer been replaced).
+      module.HEAPU8.set(source.subarray(r0 * rowBytes, r1 * rowBytes), slabPtr);
+      const status = module.set_dataset_data(
+        fileId,
+        '/data',
+        big([r1 - r0, ...rest]),
+        big([r0, ...rest.map(() => 0)]),
+        strides,
+        BigInt(slabPtr),
+      );
+      if (status < 0) throw new Error(`writing rows ${r0}…${r1} failed (status ${status})`);
+      opts.onProgress?.(r1 / rows);
+    }
+  } finally {
+    module._free(slabPtr);
+  }
+}
+
+function writeAttributes(env: H5Env, fileId: bigint, plan: DatasetPlan): void {
+  const dataset = new env.h5.Dataset(fileId, '/data');
+  for (const [name, value] of Object.entries(plan.attrs)) {
+    if (name !== MAX_ABS_ERROR_ATTR) writeAttribute(dataset, name, value);
+  }
+  const maxAbsError = plan.attrs[MAX_ABS_ERROR_ATTR];
+  if (!maxAbsError || (maxAbsError.type === 'float64' && Number.isNaN(maxAbsError.value))) {
+    // Not measured yet (absent or NaN): a tagged NaN that setMaxAbsError replaces in place.
+    const placeholder = new Float64Array(MAX_ABS_ERROR_PLACEHOLDER.buffer.slice(0));
+    dataset.create_attribute(MAX_ABS_ERROR_ATTR, placeholder, [], '<d');
+  } else {
+    writeAttribute(dataset, MAX_ABS_ERROR_ATTR, maxAbsError);
+  }
+  const root = new env.h5.Group(fileId, '/');
+  for (const [name, value] of Object.entries(plan.rootAttrs)) writeAttribute(root, name, value);
+}
+
+type HasAttrs = InstanceType<H5Env['h5']['Group']> | InstanceType<H5Env['h5']['Dataset']>;
+
+function toInt64(name: string, v: number): bigint {
+  if (!Number.isSafeInteger(v)) throw new Error(`attribute ${name}: ${v} is not a safe integer`);
+  return BigInt(v);
+}
+
+function writeAttribute(target: HasAttrs, name: string, attr: AttrValue): void {
+  switch (attr.type) {
+    case 'string':
+      // A JS string becomes a scalar variable-length UTF-8 string: h5py reads it as `str`.
+      target.create_attribute(name, attr.value);
+      return;
+    case 'float64':
+      target.create_attribute(name, Float64Array.of(attr.value), [], '<d');
+      return;
+    case 'int64':
+      target.create_attribute(name, BigInt64Array.of(toInt64(name, attr.value)), [], '<q');
+      return;
+    case 'int64[]':
+      target.create_attribute(
+        name,
+        BigInt64Array.from(attr.value, (v) => toInt64(name, v)),
+        [attr.value.length],
+        '<q',
+      );
+      return;
+  }
+}
