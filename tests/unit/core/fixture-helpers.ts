@@ -51,3 +51,25 @@ export interface NpySidecar {
   bits?: number[];
   analysis?: Record<string, string | number | null>;
 }
+
+/** A .npy file made from a header text (the way make_fixtures.py's header() does). */
+export function npyWithHeader(
+  text: string,
+  data: Uint8Array = new Uint8Array(0),
+  version: 1 | 2 | 3 = 1,
+): Uint8Array {
+  const body = version === 3 ? new TextEncoder().encode(text) : Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const lenBytes = version === 1 ? 2 : 4;
+  const hlen = body.length + 1;
+  const pad = 64 - ((8 + lenBytes + hlen) % 64);
+  const out = new Uint8Array(8 + lenBytes + hlen + pad + data.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
+  const dv = new DataView(out.buffer);
+  if (version === 1) dv.setUint16(8, hlen + pad, true);
+  else dv.setUint32(8, hlen + pad, true);
+  out.set(body, 8 + lenBytes);
+  out.fill(0x20, 8 + lenBytes + body.length, 8 + lenBytes + hlen + pad - 1);
+  out[8 + lenBytes + hlen + pad - 1] = 0x0a;
+  out.set(data, 8 + lenBytes + hlen + pad);
+  return out;
+}
