@@ -75,10 +75,10 @@ function validatePlan(plan: DatasetPlan): void {
       `HDF5 plan: data has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
     );
   }
+  // The built-in tag, not the constructor: a Node Buffer is a fine Uint8Array.
   const expected = ARRAY_TYPE[dtype];
-  if (data.constructor.name !== expected) {
-    throw new Error(`HDF5 plan: dtype ${dtype} needs a ${expected}, got ${data.constructor.name}`);
-  }
+  const actual = data[Symbol.toStringTag];
+  if (actual !== expected) throw new Error(`HDF5 plan: dtype ${dtype} needs a ${expected}, got ${actual}`);
   if (chunks) {
     if (chunks.length !== shape.length) throw new Error('HDF5 plan: chunks must have one entry per axis');
     chunks.forEach((c, i) => {
@@ -198,7 +198,16 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     if (status < 0) throw new Error(`resize to [${shape.join(', ')}] failed (status ${status})`);
   } else {
     // Contiguous: the initial write reads an uninitialised block; the slabs below overwrite every byte.
-    const ptr = malloc(module, totalBytes);
+    let ptr: number;
+    try {
+      ptr = malloc(module, totalBytes);
+    } catch (cause) {
+      throw new Error(
+        `a contiguous dataset of ${totalBytes} bytes must fit the wasm heap once (h5wasm writes it whole ` +
+          'on creation); use a chunked layout for arrays this big',
+        { cause },
+      );
+    }
     try {
       module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
     } finally {
