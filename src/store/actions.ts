@@ -90,7 +90,12 @@ export async function generate(params: { n: number; m: number; seed: number }): 
   const ctrl = new AbortController();
   loadAbort = ctrl;
   const previous = getState().loadStatus === 'ready' ? 'ready' : 'empty';
-  setState({ loadStatus: 'loading', loadProgress: 0, loadingName: 'the notebook’s array', errorMessage: null });
+  setState({
+    loadStatus: 'loading',
+    loadProgress: 0,
+    loadingName: 'the notebook’s array',
+    errorMessage: null,
+  });
   try {
     const loaded = await generateInWorker(params, (f) => setState({ loadProgress: f }), ctrl.signal);
     if (ctrl.signal.aborted) return;

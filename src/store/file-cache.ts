@@ -11,7 +11,9 @@ const BLOB_PART_BYTES = 512 << 20;
 export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Blob {
   const parts: BlobPart[] = [];
   for (let off = 0; off < bytes.byteLength; off += BLOB_PART_BYTES)
-    parts.push(bytes.subarray(off, Math.min(bytes.byteLength, off + BLOB_PART_BYTES)) as Uint8Array<ArrayBuffer>);
+    parts.push(
+      bytes.subarray(off, Math.min(bytes.byteLength, off + BLOB_PART_BYTES)) as Uint8Array<ArrayBuffer>,
+    );
   return new Blob(parts, { type });
 }
 

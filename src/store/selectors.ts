@@ -33,11 +33,15 @@ export function paretoIds(results: readonly StrategyResult[]): Set<string> {
 }
 
 /** The smallest file whose measured max error is within the tolerance. */
-export function recommendedResult(results: readonly StrategyResult[], tolerance: number): StrategyResult | null {
+export function recommendedResult(
+  results: readonly StrategyResult[],
+  tolerance: number,
+): StrategyResult | null {
   let best: StrategyResult | null = null;
   for (const r of results) {
     if (r.nanMismatch > 0 || !(r.maxAbsError <= tolerance)) continue;
-    if (!best || r.bytes < best.bytes || (r.bytes === best.bytes && r.maxAbsError < best.maxAbsError)) best = r;
+    if (!best || r.bytes < best.bytes || (r.bytes === best.bytes && r.maxAbsError < best.maxAbsError))
+      best = r;
   }
   return best;
 }

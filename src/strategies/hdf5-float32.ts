@@ -17,7 +17,8 @@ export const hdf5Float32Strategy: StrategyDef<Float32Params> = {
   unsupported: () => null,
   // Round-to-nearest: at most half a float32 ulp at the largest magnitude.
   errorBound: (v) => (v.dtype === 'f4' || v.dtype === 'f2' ? 0 : ulp32(maxAbs(v)) / 2),
-  warnings: (v) => (maxAbs(v) > 3.4028234663852886e38 ? ['values beyond ±3.4e38 become ±inf in float32'] : []),
+  warnings: (v) =>
+    maxAbs(v) > 3.4028234663852886e38 ? ['values beyond ±3.4e38 become ±inf in float32'] : [],
   encode: (v) => ({ container: 'hdf5', dtype: 'f4', shape: v.shape, data: toFloat32(v.values), attrs: {} }),
   decode: (read) => read.data as Float32Array,
 };

@@ -16,9 +16,9 @@ export const STRATEGIES = {
   'hdf5-gzip': hdf5GzipStrategy,
   'hdf5-scaleoffset': hdf5ScaleOffsetStrategy,
   'hdf5-quantized': hdf5QuantizedStrategy,
-} satisfies Record<StrategyId, StrategyDef<never>>;
+} satisfies Record<StrategyId, StrategyDef<Params>>;
 
 /** The registry entry with its params widened, for code that handles any strategy. */
 export function strategyOf(id: StrategyId): StrategyDef<Params> {
-  return STRATEGIES[id] as unknown as StrategyDef<Params>;
+  return STRATEGIES[id] as StrategyDef<Params>;
 }

@@ -13,7 +13,12 @@ export interface SweepSettings {
   layouts: LayoutChoice;
 }
 
-export const DEFAULT_SWEEP_SETTINGS: SweepSettings = { decimals: 4, eps: 1e-4, gzipLevel: 4, layouts: 'both' };
+export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
+  decimals: 4,
+  eps: 1e-4,
+  gzipLevel: 4,
+  layouts: 'both',
+};
 
 export const LAYOUT_SHORT: Record<Layout, string> = { full: 'full', 'upper-triangle-rowmajor': 'triangle' };
 

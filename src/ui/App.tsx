@@ -31,8 +31,9 @@ export function App() {
           <section className="empty-state">
             <h2>Measure every way to store a big numeric array</h2>
             <p className="muted">
-              Drop a <code>.npy</code> (a stack of matrices works best). Each strategy writes a real HDF5 or .npy file
-              in your browser, reads it back and measures the true error. Then download the file you like.
+              Drop a <code>.npy</code> (a stack of matrices works best). Each strategy writes a real HDF5 or
+              .npy file in your browser, reads it back and measures the true error. Then download the file you
+              like.
             </p>
             <DropZone />
             <GenerateForm />

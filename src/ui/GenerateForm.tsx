@@ -24,7 +24,12 @@ export function GenerateForm() {
       </label>
       <label>
         seed{' '}
-        <input type="number" min={0} value={seed} onChange={(e) => setSeed(Math.floor(Number(e.target.value)))} />
+        <input
+          type="number"
+          min={0}
+          value={seed}
+          onChange={(e) => setSeed(Math.floor(Number(e.target.value)))}
+        />
       </label>
       <button type="submit" data-testid="generate-button" disabled={!valid}>
         Generate {n}×{m}×{m}

@@ -88,7 +88,10 @@ export function Recommendation() {
           disabled={results.length === 0}
           onClick={() => {
             const json = JSON.stringify(resultsJson(input, results), null, 2);
-            saveBlob(new Blob([json], { type: 'application/json' }), `${input.name.replace(/\.npy$/i, '')}-results.json`);
+            saveBlob(
+              new Blob([json], { type: 'application/json' }),
+              `${input.name.replace(/\.npy$/i, '')}-results.json`,
+            );
           }}
         >
           Export results JSON

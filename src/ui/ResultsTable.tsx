@@ -40,7 +40,9 @@ export function ResultsTable() {
   const recommendedId = recommendedResult(results, tolerance)?.id;
   const ordered = useMemo(() => {
     const list = rowOrder.map((id, i) => ({ row: rows[id]!, i })).filter((x) => x.row);
-    list.sort((a, b) => sort.dir * (sortValue(a.row, sort.key, a.i) - sortValue(b.row, sort.key, b.i)) || a.i - b.i);
+    list.sort(
+      (a, b) => sort.dir * (sortValue(a.row, sort.key, a.i) - sortValue(b.row, sort.key, b.i)) || a.i - b.i,
+    );
     return list.map((x) => x.row);
   }, [rows, rowOrder, sort]);
 
@@ -53,7 +55,7 @@ export function ResultsTable() {
       <button
         type="button"
         className="sort"
-        onClick={() => setSort((s) => ({ key, dir: s.key === key ? ((-s.dir) as 1 | -1) : 1 }))}
+        onClick={() => setSort((s) => ({ key, dir: s.key === key ? (-s.dir as 1 | -1) : 1 }))}
       >
         {label}
         {sort.key === key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
@@ -107,12 +109,17 @@ export function ResultsTable() {
                     {def.label}
                   </span>
                   {front.has(row.id) && (
-                    <span className="badge pareto" title="On the Pareto front: nothing is both smaller and more accurate">
+                    <span
+                      className="badge pareto"
+                      title="On the Pareto front: nothing is both smaller and more accurate"
+                    >
                       Pareto
                     </span>
                   )}
                   {row.id === recommendedId && <span className="badge rec">recommended</span>}
-                  <div className="muted small">{def.describeParams({ ...def.defaults, ...row.spec.params })}</div>
+                  <div className="muted small">
+                    {def.describeParams({ ...def.defaults, ...row.spec.params })}
+                  </div>
                   {r && r.warnings.length > 0 && <div className="warn small">{r.warnings.join('; ')}</div>}
                   {row.reason && (
                     <div className={row.status === 'failed' ? 'fail small' : 'muted small'}>

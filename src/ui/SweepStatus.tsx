@@ -22,7 +22,13 @@ export function SweepStatus() {
           ? `All ${total} files written and verified${failed ? ` (${failed} failed)` : ''}`
           : 'The sweep stopped with an error';
   return (
-    <div className="sweep-status" data-testid="sweep-status" data-state={status} role="status" aria-live="polite">
+    <div
+      className="sweep-status"
+      data-testid="sweep-status"
+      data-state={status}
+      role="status"
+      aria-live="polite"
+    >
       {status === 'running' && <progress max={total || 1} value={finished} aria-label="Sweep progress" />}
       <span>{text}</span>
     </div>

@@ -33,9 +33,20 @@ interface Point {
   bytes: number;
 }
 
-const SHAPES: Record<Layout, 'circle' | 'triangle'> = { full: 'circle', 'upper-triangle-rowmajor': 'triangle' };
+const SHAPES: Record<Layout, 'circle' | 'triangle'> = {
+  full: 'circle',
+  'upper-triangle-rowmajor': 'triangle',
+};
 
-function ChartTooltip({ active, payload, inputBytes }: { active?: boolean; payload?: { payload: Point }[]; inputBytes: number }) {
+function ChartTooltip({
+  active,
+  payload,
+  inputBytes,
+}: {
+  active?: boolean;
+  payload?: { payload: Point }[];
+  inputBytes: number;
+}) {
   const p = payload?.[0]?.payload;
   if (!active || !p || !p.id) return null;
   return (
@@ -51,7 +62,12 @@ function ChartTooltip({ active, payload, inputBytes }: { active?: boolean; paylo
 
 export function TradeoffChart() {
   const { rows, rowOrder, selectedId, inputBytes } = useStore(
-    useShallow((s) => ({ rows: s.rows, rowOrder: s.rowOrder, selectedId: s.selectedId, inputBytes: s.input?.bytes ?? 0 })),
+    useShallow((s) => ({
+      rows: s.rows,
+      rowOrder: s.rowOrder,
+      selectedId: s.selectedId,
+      inputBytes: s.input?.bytes ?? 0,
+    })),
   );
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
   const { groups, front, floor, maxMb } = useMemo(() => {
@@ -87,7 +103,11 @@ export function TradeoffChart() {
   const selected = results.find((r) => r.id === selectedId);
 
   return (
-    <section className="card chart-card" data-testid="tradeoff-chart" aria-label="File size against max error">
+    <section
+      className="card chart-card"
+      data-testid="tradeoff-chart"
+      aria-label="File size against max error"
+    >
       <h3>File size vs max error</h3>
       {results.length === 0 ? (
         <div className="chart-empty muted">Points appear here as strategies finish.</div>
@@ -110,7 +130,13 @@ export function TradeoffChart() {
               domain={[floor / 2, 'auto']}
               allowDataOverflow
               tickFormatter={(v: number) => (v <= floor * 1.0001 ? '0' : v.toExponential(0))}
-              label={{ value: 'max abs error (log)', angle: -90, position: 'insideLeft', offset: 0, fill: 'var(--muted)' }}
+              label={{
+                value: 'max abs error (log)',
+                angle: -90,
+                position: 'insideLeft',
+                offset: 0,
+                fill: 'var(--muted)',
+              }}
               stroke="var(--muted)"
               width={72}
             />
@@ -119,7 +145,12 @@ export function TradeoffChart() {
               y={floor}
               stroke="var(--muted)"
               strokeDasharray="4 4"
-              label={{ value: 'lossless (0)', position: 'insideTopRight', fill: 'var(--muted)', fontSize: 12 }}
+              label={{
+                value: 'lossless (0)',
+                position: 'insideTopRight',
+                fill: 'var(--muted)',
+                fontSize: 12,
+              }}
             />
             <ReferenceLine
               x={inputBytes / 1e6}
@@ -149,7 +180,8 @@ export function TradeoffChart() {
                   shape={SHAPES[p0.layout]}
                   isAnimationActive={false}
                   onClick={(d: unknown) => {
-                    const id = (d as { payload?: Point; id?: string }).payload?.id ?? (d as { id?: string }).id;
+                    const id =
+                      (d as { payload?: Point; id?: string }).payload?.id ?? (d as { id?: string }).id;
                     if (id) selectRow(id);
                   }}
                   cursor="pointer"

@@ -99,7 +99,11 @@ export class SweepPool {
   constructor(readonly size = poolSize()) {}
 
   private spawn(): { handle: WorkerHandle; busy: boolean; ready: Promise<unknown> } {
-    const slot = { handle: null as unknown as WorkerHandle, busy: false, ready: Promise.resolve() as Promise<unknown> };
+    const slot = {
+      handle: null as unknown as WorkerHandle,
+      busy: false,
+      ready: Promise.resolve() as Promise<unknown>,
+    };
     slot.handle = new WorkerHandle((dead) => this.replace(dead));
     if (this.input) slot.ready = slot.handle.call('setInput', this.input);
     return slot;
@@ -210,7 +214,12 @@ async function oneOff<M extends 'loadNpy' | 'generate'>(
   }
 }
 
-export function loadNpyInWorker(file: Blob, name: string, onProgress: (f: number) => void, signal?: AbortSignal) {
+export function loadNpyInWorker(
+  file: Blob,
+  name: string,
+  onProgress: (f: number) => void,
+  signal?: AbortSignal,
+) {
   return oneOff('loadNpy', { file, name, shared: canShareMemory() }, onProgress, signal);
 }
 

@@ -10,8 +10,19 @@ import { readNpy, writeNpy } from '../core/npy';
 import type { ErrorMetrics } from '../core/metrics';
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
 import { writeHdf5File } from '../hdf5/write';
-import { readFileBytes, readHdf5File, removeFile, setMaxAbsError } from '../hdf5/read';
-import type { InputFacts, Layout, LayoutValues, Params, ReadableBy, StrategyId, StrategySpec } from '../strategies/types';
+import { readHdf5File } from '../hdf5/read';
+import { readFileBytes, removeFile } from '../hdf5/files';
+import { setMaxAbsError } from '../hdf5/max-abs-error';
+import { getH5, scratchPath } from '../hdf5/h5wasm-init';
+import type {
+  InputFacts,
+  Layout,
+  LayoutValues,
+  Params,
+  ReadableBy,
+  StrategyId,
+  StrategySpec,
+} from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
 import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
 import { restorePythonSnippet } from '../strategies/restore-python';
@@ -54,8 +65,6 @@ export interface JobOptions {
   onProgress?: (fraction: number, phase: 'encode' | 'write' | 'verify') => void;
   /** Reuses layout values across jobs on the same input (the triangle pack is shared). */
   layoutCache?: Map<Layout, LayoutValues>;
-  /** Scratch folder in the wasm FS. */
-  scratchDir?: string;
 }
 
 export class UnsupportedError extends Error {
@@ -113,7 +122,15 @@ function rawFromNumbers(dtype: DTypeCode, values: Float64Array): TypedArray {
 export function buildLayoutValues(input: JobInput, layout: Layout, numeric: NumberArray): LayoutValues {
   const { array, facts } = input;
   if (layout === 'full') {
-    return { layout, values: numeric, raw: array.data, shape: array.shape, dtype: array.dtype, layoutError: 0, facts };
+    return {
+      layout,
+      values: numeric,
+      raw: array.data,
+      shape: array.shape,
+      dtype: array.dtype,
+      layoutError: 0,
+      facts,
+    };
   }
   const shape = array.shape;
   const m = shape[shape.length - 1]!;
@@ -190,12 +207,19 @@ export async function runJob(
     encodeMs = performance.now() - t0;
     const t1 = performance.now();
     const back = await readNpy(file);
-    const read: ReadBack = { data: back.data, dtype: back.dtype === 'b1' ? 'u1' : back.dtype, shape: [...back.shape], attrs: {}, rootAttrs: {}, filters: [] };
+    const read: ReadBack = {
+      data: back.data,
+      dtype: back.dtype === 'b1' ? 'u1' : back.dtype,
+      shape: [...back.shape],
+      attrs: {},
+      rootAttrs: {},
+      filters: [],
+    };
     compareSlab(acc, input, numeric, values, def.decode(read, values, params), 0, leadingRows(values.shape));
     verifyMs = performance.now() - t1;
   } else {
-    const dir = opts.scratchDir ?? '/h5squeeze';
-    const path = `${dir}/job-${++jobCounter}.h5`;
+    const env = await getH5();
+    const path = scratchPath(env, `job-${++jobCounter}`);
     const dataset: DatasetPlan = {
       data: plan.data,
       dtype: plan.dtype,
@@ -209,7 +233,10 @@ export async function runJob(
         original_dtype: { type: 'string', value: numpyDescrOf(input.array.dtype) },
         ...plan.attrs,
         max_abs_error: { type: 'float64', value: NaN },
-        strategy: { type: 'string', value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }) },
+        strategy: {
+          type: 'string',
+          value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }),
+        },
         created_by: { type: 'string', value: `${APP_NAME} ${APP_VERSION}` },
       },
       rootAttrs: { restore_python: { type: 'string', value: restorePython } },
@@ -223,7 +250,10 @@ export async function runJob(
       const step = slabRows(values.shape, input.array.shape);
       for (let r0 = 0; r0 < rows; r0 += step) {
         const r1 = Math.min(rows, r0 + step);
-        const read = readHdf5File(path, values.shape.length >= 1 && step < rows ? { rows: [r0, r1] } : undefined);
+        const read = readHdf5File(
+          path,
+          values.shape.length >= 1 && step < rows ? { rows: [r0, r1] } : undefined,
+        );
         compareSlab(acc, input, numeric, values, def.decode(read, values, params), r0, r1);
         opts.onProgress?.(0.7 + (0.25 * r1) / rows, 'verify');
         throwIfAborted(opts.signal);
@@ -297,14 +327,18 @@ function compareSlab(
   const shape = input.array.shape;
   const rowElems = shape.length === 0 ? 1 : sizeOf(shape.slice(1));
   const storedRowElems = values.shape.length === 0 ? 1 : sizeOf(values.shape.slice(1));
-  const stored = decoded.length === (r1 - r0) * storedRowElems ? decoded : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
+  const stored =
+    decoded.length === (r1 - r0) * storedRowElems
+      ? decoded
+      : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
   let full: NumberArray = stored;
   if (values.layout === 'upper-triangle-rowmajor') {
     const m = shape[shape.length - 1]!;
     full = unpackUpper(stored, m, stored.length / ((m * (m + 1)) / 2));
   }
   // A single matrix packed to one triangle row is verified whole; otherwise rows map one to one.
-  const whole = shape.length === 0 || (values.layout === 'upper-triangle-rowmajor' && values.shape.length === 1);
+  const whole =
+    shape.length === 0 || (values.layout === 'upper-triangle-rowmajor' && values.shape.length === 1);
   const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
   acc.add(origSlab, full);
 }

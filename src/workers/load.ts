@@ -46,7 +46,13 @@ function toShared(array: NdArray, shared: boolean): ArrayBufferLike {
   return sab;
 }
 
-function finish(name: string, array: NdArray, sourceDescr: string, fortranOrder: boolean, shared: boolean): LoadedArray {
+function finish(
+  name: string,
+  array: NdArray,
+  sourceDescr: string,
+  fortranOrder: boolean,
+  shared: boolean,
+): LoadedArray {
   const summary = analyzeArray(array);
   return {
     name,

@@ -27,7 +27,11 @@ export const api = {
       shape: msg.shape,
       data: typedArrayFor(msg.dtype, msg.buffer, sizeOf(msg.shape)),
     };
-    current = { inputId: msg.inputId, input: { name: msg.name, array, facts: msg.facts }, layoutCache: new Map() };
+    current = {
+      inputId: msg.inputId,
+      input: { name: msg.name, array, facts: msg.facts },
+      layoutCache: new Map(),
+    };
     return msg.inputId;
   },
 

@@ -46,10 +46,14 @@ test.describe('explorer', () => {
     expect(recId).toBeTruthy();
     const recRow = after.get(recId!)!;
     expect(recRow.err).toBeLessThanOrEqual(1e-3);
-    for (const r of after.values()) if (r.status === 'done' && r.err <= 1e-3) expect(recRow.bytes).toBeLessThanOrEqual(r.bytes);
+    for (const r of after.values())
+      if (r.status === 'done' && r.err <= 1e-3) expect(recRow.bytes).toBeLessThanOrEqual(r.bytes);
 
     // The download button gives the recommended file; h5py restores it within the reported error.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-button').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-button').click(),
+    ]);
     const saved = join(dir, download.suggestedFilename());
     await download.saveAs(saved);
     expect(readFileSync(saved).byteLength).toBe(recRow.bytes);
@@ -58,13 +62,17 @@ test.describe('explorer', () => {
     expect(Math.abs(restored.maxAbsError! - recRow.err)).toBeLessThanOrEqual(1e-12 + 1e-9 * recRow.err);
 
     // A row download of the float16 triangle file: h5py sees float16.
-    const f16 = page.locator('[data-testid="result-row"][data-strategy-id="hdf5-float16:upper-triangle-rowmajor"]');
+    const f16 = page.locator(
+      '[data-testid="result-row"][data-strategy-id="hdf5-float16:upper-triangle-rowmajor"]',
+    );
     const [d2] = await Promise.all([page.waitForEvent('download'), f16.getByTestId('row-download').click()]);
     const saved2 = join(dir, d2.suggestedFilename());
     await d2.saveAs(saved2);
     const r2 = pythonRestore(STACK, saved2);
     expect(r2.dtype).toBe('float16');
-    expect(Math.abs(r2.maxAbsError! - after.get('hdf5-float16:upper-triangle-rowmajor')!.err)).toBeLessThan(1e-12);
+    expect(Math.abs(r2.maxAbsError! - after.get('hdf5-float16:upper-triangle-rowmajor')!.err)).toBeLessThan(
+      1e-12,
+    );
 
     // The JSON export matches the table.
     const [d3] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);

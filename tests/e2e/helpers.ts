@@ -19,14 +19,20 @@ export async function waitForSweepDone(page: Page, timeout = 90_000): Promise<vo
 
 /** Runs the contract-only Python restore (tests/interop/restore.py) against the original .npy. */
 export function pythonRestore(original: string, file: string): { maxAbsError: number | null; dtype: string } {
-  const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, '..', 'interop', 'restore.py'), original, file], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [join(import.meta.dirname, '..', 'interop', 'restore.py'), original, file],
+    {
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out) as { maxAbsError: number | null; dtype: string };
 }
 
 /** Row facts as the table exposes them through data-* attributes. */
-export async function rowFacts(page: Page): Promise<Map<string, { bytes: number; err: number; status: string }>> {
+export async function rowFacts(
+  page: Page,
+): Promise<Map<string, { bytes: number; err: number; status: string }>> {
   const rows = await page.getByTestId('result-row').evaluateAll((els) =>
     els.map((el) => ({
       id: el.getAttribute('data-strategy-id') ?? '',

@@ -32,7 +32,10 @@ function extraSpecs(shape: readonly number[]): StrategySpec[] {
 describe.each(FIXTURES)('strategy contract on %s', (fixture) => {
   it('every spec: exact size, error within bound, deterministic', async () => {
     const input = await loadFixture(fixture);
-    const specs = [...buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS), ...extraSpecs(input.array.shape)];
+    const specs = [
+      ...buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS),
+      ...extraSpecs(input.array.shape),
+    ];
     const seenStrategies = new Set<string>();
     let ran = 0;
     for (const spec of specs) {
@@ -66,7 +69,9 @@ describe.each(FIXTURES)('strategy contract on %s', (fixture) => {
 describe('quantized on NaN/Inf input', () => {
   it('is refused with a reason instead of silently losing NaN', async () => {
     const input = await loadFixture('stack_nan_inf_f8.npy');
-    const spec = buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS).find((s) => s.strategyId === 'hdf5-quantized')!;
+    const spec = buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS).find(
+      (s) => s.strategyId === 'hdf5-quantized',
+    )!;
     await expect(runJob(input, spec)).rejects.toThrow(/NaN/);
   });
 });
