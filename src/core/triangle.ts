@@ -1,0 +1,125 @@
+// Layout `upper-triangle-rowmajor` (DESIGN.md §1, §3): each M×M matrix of a stack is stored as its
+// M(M+1)/2 upper-triangle values including the diagonal, row by row — numpy's np.triu_indices(M)
+// order, so `A[..., iu[0], iu[1]]` in numpy gives the same vector.
+// Hard constraint: plain index loops into preallocated typed arrays, no per-row allocations.
+
+import { CoreError } from './errors';
+import type { NumberArray } from './ndarray';
+import { isSquareStack, sizeOf } from './ndarray';
+
+export const UPPER_TRIANGLE_LAYOUT = 'upper-triangle-rowmajor';
+
+/** M(M+1)/2: values per packed M×M matrix. */
+export function triangleSize(m: number): number {
+  return (m * (m + 1)) / 2;
+}
+
+/** Shape of the packed array: the stack's leading axes, then M(M+1)/2. */
+export function packedShape(shape: readonly number[]): number[] {
+  assertSquare(shape);
+  return [...shape.slice(0, -2), triangleSize(shape[shape.length - 1]!)];
+}
+
+/** Row and column of each packed position, as numpy's np.triu_indices(m). */
+export function triuIndices(m: number): [Int32Array, Int32Array] {
+  const rows = new Int32Array(triangleSize(m));
+  const cols = new Int32Array(rows.length);
+  let k = 0;
+  for (let r = 0; r < m; r++)
+    for (let c = r; c < m; c++, k++) {
+      rows[k] = r;
+      cols[k] = c;
+    }
+  return [rows, cols];
+}
+
+function assertSquare(shape: readonly number[]): void {
+  if (!isSquareStack(shape))
+    throw new CoreError(
+      'BAD_SHAPE',
+      `Triangle packing needs a stack of square matrices (… × M × M), got shape (${shape.join(', ')}).`,
+    );
+}
+
+type NumberArrayConstructor = new (length: number) => NumberArray;
+
+function isFloatArray(a: NumberArray): boolean {
+  return a instanceof Float64Array || a instanceof Float32Array;
+}
+
+function checkOut(out: NumberArray, need: number): void {
+  if (out.length < need)
+    throw new CoreError('BAD_PARAMS', `The output array holds ${out.length} values; ${need} are needed.`);
+}
+
+/**
+ * Packs each M×M matrix of `src` (shape […, M, M], C order) into its upper triangle, storing
+ * (A + Aᵀ)/2 for each pair — the same doubles as numpy's `(A + A.T) / 2` — so a near-symmetric input
+ * loses at most half of max|A − Aᵀ|. On exactly symmetric input this is an exact copy ((a + a)/2 == a
+ * for every finite float; NaN stays NaN). Where a + b overflows although both are finite, a/2 + b/2 is
+ * stored instead (numpy would give ±Inf). Integer outputs store Math.round of the mean (a typed-array
+ * store would truncate toward zero). Float32 output rounds the exact double mean once.
+ * `out` defaults to a new array of src's type; it may be any other numeric typed array.
+ * Float16 bit patterns (dtype 'f2') must be widened first unless the input is exactly symmetric.
+ */
+export function packUpper<T extends NumberArray>(src: T, shape: readonly number[]): T;
+export function packUpper<O extends NumberArray>(src: NumberArray, shape: readonly number[], out: O): O;
+export function packUpper(src: NumberArray, shape: readonly number[], out?: NumberArray): NumberArray {
+  assertSquare(shape);
+  const n = sizeOf(shape);
+  if (src.length !== n)
+    throw new CoreError('BAD_SHAPE', `${src.length} values do not fill shape (${shape.join(', ')}).`);
+  const m = shape[shape.length - 1]!;
+  const count = n / (m * m);
+  const t = triangleSize(m);
+  const dst = out ?? new (src.constructor as NumberArrayConstructor)(count * t);
+  checkOut(dst, count * t);
+  const roundInts = !isFloatArray(dst);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    const base = i * m * m;
+    for (let r = 0; r < m; r++) {
+      const row = base + r * m;
+      dst[k++] = src[row + r]!; // diagonal: (a + a)/2 == a
+      for (let c = r + 1, q = base + (r + 1) * m + r; c < m; c++, q += m) {
+        const a = src[row + c]!;
+        const b = src[q]!;
+        let v = (a + b) * 0.5;
+        // ±Inf from two finite values: the sum overflowed.
+        if ((v === Infinity || v === -Infinity) && a - a === 0 && b - b === 0) v = a * 0.5 + b * 0.5;
+        dst[k++] = roundInts ? Math.round(v) : v;
+      }
+    }
+  }
+  return dst;
+}
+
+/**
+ * Expands packed upper triangles (count × M(M+1)/2 values) back to count full symmetric M×M
+ * matrices, mirroring each value. `out` defaults to a new array of `packed`'s type.
+ */
+export function unpackUpper<T extends NumberArray>(packed: T, m: number, count: number): T;
+export function unpackUpper<O extends NumberArray>(packed: NumberArray, m: number, count: number, out: O): O;
+export function unpackUpper(packed: NumberArray, m: number, count: number, out?: NumberArray): NumberArray {
+  if (!Number.isSafeInteger(m) || m < 1 || !Number.isSafeInteger(count) || count < 0)
+    throw new CoreError('BAD_PARAMS', `Matrix size ${m} and count ${count} must be integers ≥ 1 and ≥ 0.`);
+  const t = triangleSize(m);
+  if (packed.length !== count * t)
+    throw new CoreError('BAD_SHAPE', `${packed.length} packed values are not ${count} triangles of ${t}.`);
+  const dst = out ?? new (packed.constructor as NumberArrayConstructor)(count * m * m);
+  checkOut(dst, count * m * m);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    const base = i * m * m;
+    for (let r = 0; r < m; r++) {
+      const row = base + r * m;
+      dst[row + r] = packed[k++]!;
+      for (let c = r + 1, q = base + (r + 1) * m + r; c < m; c++, q += m) {
+        const v = packed[k++]!;
+        dst[row + c] = v;
+        dst[q] = v;
+      }
+    }
+  }
+  return dst;
+}
