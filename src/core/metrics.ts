@@ -1,0 +1,148 @@
+// Error metrics between an original array and what was decoded from a written file — the ONE place
+// the app measures error (STYLE.md convention 2). Streaming: add() may be called slab by slab.
+// Non-finite values are never hidden: a NaN that appears or disappears, or an infinity that is not
+// preserved, makes maxAbsError (and rmse) Infinity and is counted.
+
+import { CoreError } from './errors';
+import type { NumberArray } from './ndarray';
+
+export interface ErrorMetrics {
+  /** max |decoded − original|; Infinity when any NaN/Inf mismatch exists. */
+  readonly maxAbsError: number;
+  /** max |decoded − original| / |original| over finite, non-zero originals (0 when there are none). */
+  readonly maxRelError: number;
+  /** sqrt(mean((decoded − original)²)) over all elements, equal NaNs/infinities counting as 0 error. */
+  readonly rmse: number;
+  /** 20·log10(range / rmse), range = max − min of the finite originals; Infinity when rmse = 0. */
+  readonly psnr: number;
+  /** Elements compared. */
+  readonly count: number;
+  /** Elements that are NaN on one side only. */
+  readonly nanMismatch: number;
+  /** Elements (neither NaN) where an ±Inf on either side is not matched exactly by the other. */
+  readonly infMismatch: number;
+  /** Flat index of the first element with the largest error; −1 when every element is exact. */
+  readonly worstIndex: number;
+}
+
+export interface ErrorAccumulator {
+  /** Compares the next slab: orig[i] vs decoded[i] (same length), continuing the flat index. */
+  add(orig: NumberArray, decoded: NumberArray): void;
+  result(): ErrorMetrics;
+}
+
+export function createErrorAccumulator(): ErrorAccumulator {
+  let count = 0;
+  let maxAbs = 0;
+  let worstIndex = -1;
+  let maxRel = 0;
+  let nanMismatch = 0;
+  let infMismatch = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  // Sum of squared errors as scale² · (ssq + comp), rescaled when a larger error arrives (LAPACK
+  // dnrm2 style) so 1e200-sized errors don't overflow, with Neumaier compensation for accuracy.
+  let scale = 0;
+  let ssq = 0;
+  let comp = 0;
+  let infiniteError = false;
+
+  return {
+    add(orig: NumberArray, decoded: NumberArray): void {
+      const n = orig.length;
+      if (decoded.length !== n)
+        throw new CoreError(
+          'BAD_SHAPE',
+          `Cannot compare ${n} original values with ${decoded.length} decoded ones.`,
+        );
+      for (let i = 0; i < n; i++) {
+        const o = orig[i]!;
+        const d = decoded[i]!;
+        const oFinite = o - o === 0;
+        if (oFinite) {
+          if (o < min) min = o;
+          if (o > max) max = o;
+        }
+        if (o === d) continue; // exact, including the same infinity
+        let err: number;
+        if (o !== o || d !== d) {
+          if (o !== o && d !== d) continue; // NaN in both places: equal
+          nanMismatch++;
+          err = Infinity;
+        } else {
+          if (!oFinite || d - d !== 0) infMismatch++;
+          err = d > o ? d - o : o - d; // Infinity when an infinity is involved or the difference overflows
+        }
+        if (err > maxAbs) {
+          maxAbs = err;
+          worstIndex = count + i;
+        }
+        if (oFinite && o !== 0) {
+          const rel = err / (o < 0 ? -o : o);
+          if (rel > maxRel) maxRel = rel;
+        }
+        if (err === Infinity) infiniteError = true;
+        else if (err > scale) {
+          const f = scale / err;
+          ssq = 1 + (ssq + comp) * f * f;
+          comp = 0;
+          scale = err;
+        } else {
+          const q = err / scale;
+          const term = q * q;
+          const t = ssq + term;
+          comp += Math.abs(ssq) >= term ? ssq - t + term : term - t + ssq;
+          ssq = t;
+        }
+      }
+      count += n;
+    },
+
+    result(): ErrorMetrics {
+      const rmse = infiniteError
+        ? Infinity
+        : count === 0 || scale === 0
+          ? 0
+          : scale * Math.sqrt((ssq + comp) / count);
+      const range = max - min; // NaN-free: -Infinity - Infinity when there were no finite originals
+      let psnr: number;
+      if (rmse === 0) psnr = Infinity;
+      else if (!(range >= 0)) psnr = NaN;
+      else psnr = 20 * Math.log10(range / rmse);
+      return {
+        maxAbsError: maxAbs,
+        maxRelError: maxRel,
+        rmse,
+        psnr,
+        count,
+        nanMismatch,
+        infMismatch,
+        worstIndex,
+      };
+    },
+  };
+}
+
+/** Error metrics of `decoded` against `orig` in one call. */
+export function compareArrays(orig: NumberArray, decoded: NumberArray): ErrorMetrics {
+  const acc = createErrorAccumulator();
+  acc.add(orig, decoded);
+  return acc.result();
+}
+
+/**
+ * Compression ratio originalBytes / fileBytes: 8 means the file is 8× smaller (12.5 % of the size).
+ */
+export function bytesRatio(originalBytes: number, fileBytes: number): number {
+  if (
+    !(fileBytes > 0) ||
+    !Number.isFinite(fileBytes) ||
+    !(originalBytes >= 0) ||
+    !Number.isFinite(originalBytes)
+  )
+    throw new CoreError(
+      'BAD_PARAMS',
+      `Cannot compute a size ratio of ${originalBytes} to ${fileBytes} bytes.`,
+    );
+  return originalBytes / fileBytes;
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { bytesRatio, compareArrays, createErrorAccumulator } from '../../../src/core/metrics';
+import type { ErrorMetrics } from '../../../src/core/metrics';
+import { readNpy } from '../../../src/core/npy';
+import { generateNotebookArray } from '../../../src/core/generator';
+import { CoreError } from '../../../src/core/errors';
+import { fixtureBytes, fixtureJson, pyFloat } from './fixture-helpers';
+
+type Ref = Record<keyof ErrorMetrics, string | number>;
+const refs = fixtureJson<Record<string, Ref>>('metrics', 'expected.json');
+const orig = (await readNpy(fixtureBytes('metrics', 'orig.npy'))).data as Float64Array;
+const decoded: Record<string, Float64Array> = {};
+for (const name of Object.keys(refs))
+  decoded[name] = (await readNpy(fixtureBytes('metrics', `dec_${name}.npy`))).data as Float64Array;
+
+function expectClose(got: number, want: number, rel = 1e-12): void {
+  if (!Number.isFinite(want) || want === 0) expect(Object.is(got, want), `${got} vs ${want}`).toBe(true);
+  else expect(Math.abs(got - want) / Math.abs(want), `${got} vs ${want}`).toBeLessThan(rel);
+}
+
+function expectNumpy(m: ErrorMetrics, ref: Ref): void {
+  expect(Object.is(m.maxAbsError, pyFloat(ref.maxAbsError as string))).toBe(true);
+  expect(Object.is(m.maxRelError, pyFloat(ref.maxRelError as string))).toBe(true);
+  expectClose(m.rmse, pyFloat(ref.rmse as string));
+  expectClose(m.psnr, pyFloat(ref.psnr as string));
+  expect(m.count).toBe(ref.count);
+  expect(m.nanMismatch).toBe(ref.nanMismatch);
+  expect(m.infMismatch).toBe(ref.infMismatch);
+  expect(m.worstIndex).toBe(ref.worstIndex);
+}
+
+describe('compareArrays matches numpy-computed metrics', () => {
+  for (const [name, ref] of Object.entries(refs)) {
+    it(`${name}`, () => {
+      expectNumpy(compareArrays(orig, decoded[name]!), ref);
+    });
+
+    it(`${name}: any split into slabs gives the same result`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: orig.length }), { maxLength: 8 }), (cuts) => {
+          const b = [...new Set([0, orig.length, ...cuts])].sort((x, y) => x - y);
+          const acc = createErrorAccumulator();
+          for (let i = 1; i < b.length; i++)
+            acc.add(orig.subarray(b[i - 1], b[i]), decoded[name]!.subarray(b[i - 1], b[i]));
+          expectNumpy(acc.result(), ref);
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+
+  it('a float32 round trip has a small finite error; a NaN appearing is never hidden', () => {
+    const f32 = compareArrays(orig, decoded.f32!);
+    expect(f32.maxAbsError).toBeGreaterThan(0);
+    expect(f32.maxAbsError).toBeLessThan(1e-4);
+    const nan = compareArrays(orig, decoded.nan_appears!);
+    expect(nan.maxAbsError).toBe(Infinity);
+    expect(nan.nanMismatch).toBe(1);
+    expect(nan.rmse).toBe(Infinity);
+  });
+});
+
+describe('edge cases', () => {
+  it('identical arrays, NaNs and infinities in the same places: zero error, psnr Infinity', () => {
+    const a = Float64Array.of(1, NaN, Infinity, -Infinity, -0, 3);
+    const m = compareArrays(a, Float64Array.of(1, NaN, Infinity, -Infinity, 0, 3));
+    expect(m).toEqual({
+      maxAbsError: 0,
+      maxRelError: 0,
+      rmse: 0,
+      psnr: Infinity,
+      count: 6,
+      nanMismatch: 0,
+      infMismatch: 0,
+      worstIndex: -1,
+    });
+  });
+
+  it('counts +Inf vs −Inf and Inf lost as inf mismatches', () => {
+    const m = compareArrays(Float64Array.of(Infinity, 1, 2), Float64Array.of(-Infinity, Infinity, 2));
+    expect(m).toMatchObject({ infMismatch: 2, nanMismatch: 0, maxAbsError: Infinity, worstIndex: 0 });
+    expect(m.maxRelError).toBe(Infinity);
+  });
+
+  it('empty input and mixed array types', () => {
+    expect(compareArrays(new Float64Array(0), new Float64Array(0))).toMatchObject({
+      count: 0,
+      rmse: 0,
+      worstIndex: -1,
+    });
+    const m = compareArrays(Int16Array.of(1, 2, 3), Float32Array.of(1, 2.5, 3));
+    expect(m).toMatchObject({ maxAbsError: 0.5, maxRelError: 0.25, worstIndex: 1 });
+    expectClose(m.rmse, Math.sqrt(0.25 / 3));
+    expectClose(m.psnr, 20 * Math.log10(2 / Math.sqrt(0.25 / 3)));
+  });
+
+  it('huge errors do not overflow the rmse', () => {
+    const m = compareArrays(Float64Array.of(1e300, -1e300), Float64Array.of(-1e300, 1e300));
+    expectClose(m.rmse, 2e300);
+    expect(m.maxAbsError).toBe(2e300);
+  });
+
+  it('rejects arrays of different lengths', () => {
+    expect(() => compareArrays(new Float64Array(2), new Float64Array(3))).toThrow(CoreError);
+  });
+
+  it('bytesRatio is original / file bytes', () => {
+    expect(bytesRatio(159048128, 19880000)).toBeCloseTo(8.0004, 3);
+    expect(bytesRatio(100, 100)).toBe(1);
+    expect(() => bytesRatio(100, 0)).toThrow(CoreError);
+    expect(() => bytesRatio(NaN, 5)).toThrow(CoreError);
+  });
+
+  it('rmse of a big random slab matches a naive float64 sum closely', () => {
+    fc.assert(
+      fc.property(
+        fc.float64Array({
+          noNaN: true,
+          noDefaultInfinity: true,
+          min: -1e6,
+          max: 1e6,
+          minLength: 1,
+          maxLength: 300,
+        }),
+        fc.float64Array({
+          noNaN: true,
+          noDefaultInfinity: true,
+          min: -1,
+          max: 1,
+          minLength: 300,
+          maxLength: 300,
+        }),
+        (a, noise) => {
+          // Keep squared errors clear of float64 underflow so the naive reference sum is accurate.
+          const d = a.map((x, i) => x + (Math.abs(noise[i]!) < 1e-100 ? 0 : noise[i]!));
+          let s = 0;
+          for (let i = 0; i < a.length; i++) s += (d[i]! - a[i]!) ** 2;
+          const m = compareArrays(a, d);
+          if (s === 0) expect(m.rmse).toBe(0);
+          else expectClose(m.rmse, Math.sqrt(s / a.length), 1e-9);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('speed', () => {
+  it('compares 1000×141×141 values quickly (time printed)', () => {
+    const a = generateNotebookArray().data as Float64Array;
+    const b = Float64Array.from(new Float32Array(a));
+    const t = performance.now();
+    const m = compareArrays(a, b);
+    console.log(`compareArrays 1000×141×141 (float32 round trip): ${(performance.now() - t).toFixed(0)} ms`);
+    expect(m.maxAbsError).toBeGreaterThan(0);
+    expect(m.maxAbsError).toBeLessThan(1e-6); // DESIGN.md §6: f32 max abs error 9.5e-7
+  });
+});
