@@ -27,6 +27,7 @@ import { strategyOf } from '../strategies/registry';
 import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
 import { restorePythonSnippet } from '../strategies/restore-python';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
+import { ulp16, ulp32, ulp64 } from '../strategies/common';
 
 export interface JobInput {
   /** Input file name (used in output file names). */
@@ -91,10 +92,10 @@ export function numericView(array: NdArray): NumberArray {
 }
 
 /** Numbers back into the loaded dtype's own representation (for lossless strategies). */
-function rawFromNumbers(dtype: DTypeCode, values: Float64Array): TypedArray {
+function rawFromNumbers(dtype: DTypeCode, values: NumberArray): TypedArray {
   switch (dtype) {
     case 'f8':
-      return values;
+      return values instanceof Float64Array ? values : Float64Array.from(values);
     case 'f4':
       return Float32Array.from(values);
     case 'f2':
@@ -135,16 +136,33 @@ export function buildLayoutValues(input: JobInput, layout: Layout, numeric: Numb
   const shape = array.shape;
   const m = shape[shape.length - 1]!;
   const lead = shape.slice(0, -2);
-  const packed = packUpper(numeric, shape) as Float64Array;
+  // Floats pack in their own precision; integers average into float64 ((a+b)/2 may be a half).
+  const isFloat = numeric instanceof Float32Array || numeric instanceof Float64Array;
+  const packed = isFloat
+    ? packUpper(numeric, shape)
+    : packUpper(numeric, shape, new Float64Array((sizeOf(lead) * m * (m + 1)) / 2));
   return {
     layout,
     values: packed,
     raw: rawFromNumbers(array.dtype, packed),
     shape: [...lead, (m * (m + 1)) / 2],
     dtype: array.dtype,
-    layoutError: facts.maxAsymmetry / 2,
+    layoutError: triangleLayoutError(facts),
     facts,
   };
+}
+
+/**
+ * Storing (A+Aᵀ)/2 moves each value by |a−b|/2, plus the rounding of a+b in the working float type.
+ * NaN/Inf that are not mirrored across the diagonal make it infinite (the layout can't keep them).
+ */
+function triangleLayoutError(facts: InputFacts): number {
+  if (facts.maxAsymmetry === 0) return 0;
+  const m = Math.max(Math.abs(facts.min), Math.abs(facts.max));
+  // Stored back in the loaded dtype: float16 and integers round the mean once more.
+  const d = facts.dtype;
+  const ulp = d === 'f2' ? ulp16(m) : d === 'f4' ? ulp32(m) : d === 'f8' ? ulp64(m) : 0.5;
+  return facts.maxAsymmetry / 2 + ulp;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -182,6 +200,10 @@ export async function runJob(
     values = buildLayoutValues(input, spec.layout, numeric);
     opts.layoutCache?.set(spec.layout, values);
   }
+  if (!Number.isFinite(values.layoutError))
+    throw new UnsupportedError(
+      'NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them',
+    );
   const reason = def.unsupported(values, params);
   if (reason) throw new UnsupportedError(reason);
   throwIfAborted(opts.signal);
