@@ -4,7 +4,20 @@
 /** numpy dtype kinds+sizes we support (byte order is normalised to little-endian on load). */
 export type DTypeCode = 'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8';
 
-export const DTYPE_CODES: readonly DTypeCode[] = ['b1', 'i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8', 'u8', 'f2', 'f4', 'f8'];
+export const DTYPE_CODES: readonly DTypeCode[] = [
+  'b1',
+  'i1',
+  'u1',
+  'i2',
+  'u2',
+  'i4',
+  'u4',
+  'i8',
+  'u8',
+  'f2',
+  'f4',
+  'f8',
+];
 
 export const DTYPE_BYTES: Record<DTypeCode, number> = {
   b1: 1,
@@ -23,14 +36,7 @@ export const DTYPE_BYTES: Record<DTypeCode, number> = {
 
 /** Typed arrays whose elements read as JS numbers. */
 export type NumberArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 export type TypedArray = NumberArray | BigInt64Array | BigUint64Array;
 
@@ -57,7 +63,9 @@ export function numpyDescr(dtype: DTypeCode): string {
 
 /** True when the array is a stack (rank ≥ 2) whose two trailing axes are equal: triangle packing applies. */
 export function isSquareStack(shape: readonly number[]): boolean {
-  return shape.length >= 2 && shape[shape.length - 1] === shape[shape.length - 2] && shape[shape.length - 1]! > 0;
+  return (
+    shape.length >= 2 && shape[shape.length - 1] === shape[shape.length - 2] && shape[shape.length - 1]! > 0
+  );
 }
 
 /** A typed array of the dtype's element type over `buffer` (shared or not), without copying. */

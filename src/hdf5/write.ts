@@ -59,8 +59,11 @@ const ARRAY_TYPE: Record<StoredDType, string> = {
   u8: 'BigUint64Array',
 };
 
-/** Filters whose behaviour depends on the datatype: they cannot run on the float16 placeholder. */
-const TYPE_DEPENDENT_FILTERS = new Set([5, 6]);
+/**
+ * Filters whose behaviour depends on the datatype: they cannot run on the float16 placeholder
+ * (nbit, scaleoffset, and the zfp plugin, which compresses floats as floats).
+ */
+const TYPE_DEPENDENT_FILTERS = new Set([5, 6, 32013]);
 
 type WriteMetadata = Parameters<H5Module['create_dataset']>[3];
 

@@ -71,7 +71,7 @@ export function Recommendation() {
         </button>
         <button
           type="button"
-          disabled={!selected || selected.readableBy === 'numpy'}
+          disabled={!selected}
           onClick={() => {
             if (!selected) return;
             void navigator.clipboard?.writeText(selected.restorePython).then(() => {

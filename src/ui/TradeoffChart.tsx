@@ -70,7 +70,7 @@ export function TradeoffChart() {
     })),
   );
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
-  const { groups, front, floor, maxMb } = useMemo(() => {
+  const { groups, front, floor, maxMb, top } = useMemo(() => {
     const finite = results.filter((r) => Number.isFinite(r.maxAbsError));
     const positive = finite.map((r) => r.maxAbsError).filter((e) => e > 0);
     // Lossless results (error 0) sit on a floor line a decade below the smallest real error.
@@ -98,7 +98,9 @@ export function TradeoffChart() {
       groups.set(key, [...(groups.get(key) ?? []), p]);
     }
     const maxMb = Math.max(inputBytes / 1e6, ...points.map((p) => p.mb)) * 1.05;
-    return { groups, front, floor, maxMb };
+    // A decade of headroom above the worst error keeps every point (and its marker) inside the plot.
+    const top = 10 ** Math.ceil(Math.log10(Math.max(floor * 10, ...points.map((p) => p.err))) + 0.5);
+    return { groups, front, floor, maxMb, top };
   }, [results, inputBytes]);
   const selected = results.find((r) => r.id === selectedId);
 
@@ -127,7 +129,7 @@ export function TradeoffChart() {
               type="number"
               dataKey="err"
               scale="log"
-              domain={[floor / 2, 'auto']}
+              domain={[floor / 2, top]}
               allowDataOverflow
               tickFormatter={(v: number) => (v <= floor * 1.0001 ? '0' : v.toExponential(0))}
               label={{
@@ -156,7 +158,7 @@ export function TradeoffChart() {
               x={inputBytes / 1e6}
               stroke="var(--muted)"
               strokeDasharray="2 4"
-              label={{ value: 'original', position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 12 }}
+              label={{ value: 'original', position: 'insideTopRight', fill: 'var(--muted)', fontSize: 12 }}
             />
             <Line
               data={front}

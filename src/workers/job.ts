@@ -14,6 +14,7 @@ import { readHdf5File } from '../hdf5/read';
 import { readFileBytes, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
+import { ensurePlugins, isPluginFilter } from '../hdf5/plugins';
 import type {
   InputFacts,
   Layout,
@@ -25,7 +26,7 @@ import type {
 } from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
 import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
-import { restorePythonSnippet } from '../strategies/restore-python';
+import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/restore-python';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
 import { ulp16, ulp32, ulp64 } from '../strategies/common';
 
@@ -218,7 +219,9 @@ export async function runJob(
     spec.layout === 'upper-triangle-rowmajor'
       ? { matrix_size: { type: 'int64', value: input.array.shape[input.array.shape.length - 1]! } }
       : {};
-  const restorePython = restorePythonSnippet(fileName);
+  const restorePython = restorePythonSnippet(fileName, {
+    hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
+  });
   const acc = createErrorAccumulator();
   let file: Uint8Array;
   let encodeMs: number;
@@ -241,6 +244,7 @@ export async function runJob(
     verifyMs = performance.now() - t1;
   } else {
     const env = await getH5();
+    if (plan.filter && isPluginFilter(plan.filter.id)) await ensurePlugins();
     const path = scratchPath(env, `job-${++jobCounter}`);
     const dataset: DatasetPlan = {
       data: plan.data,

@@ -10,6 +10,14 @@ import sys
 import numpy as np
 
 
+def unpack_upper(a, m):
+    iu = np.triu_indices(m)
+    full = np.empty(a.shape[:-1] + (m, m), dtype=a.dtype)
+    full[..., iu[0], iu[1]] = a
+    full[..., iu[1], iu[0]] = a
+    return full
+
+
 def restore_h5(path):
     import h5py
 
@@ -56,6 +64,10 @@ def main():
         a = np.load(path)
         out = {"dtype": str(a.dtype), "shape": list(a.shape), "attrs": {}, "root": {}, "compression": None}
         restored = a
+        # A triangle-layout .npy has no attributes: the packed last axis holds M(M+1)/2 values.
+        m = orig.shape[-1] if orig.ndim >= 2 else 0
+        if a.shape != orig.shape and m and a.shape[-1] == m * (m + 1) // 2:
+            restored = unpack_upper(a, m).reshape(orig.shape)
     else:
         restored, dtype, attrs, root, compression = restore_h5(path)
         out = {"dtype": dtype, "shape": list(restored.shape), "attrs": attrs, "root": root, "compression": compression}

@@ -1,0 +1,203 @@
+// Error-bounded quantisation to integers with CF `scale_factor` / `add_offset` (CF conventions §8.1,
+// "Packed Data": unpacked = packed × scale_factor + add_offset). Guarantee: for every finite x in the
+// planned range, |x − (q·scaleFactor + addOffset)| ≤ ε with the decode evaluated in float64 exactly as
+// dequantize, numpy (`q * s + o`) and xarray compute it — rounding included, not just in exact arithmetic.
+//
+// Why it holds. Let u = 2^-53 (unit roundoff), B = max(|min|, |max|), H = max|x − o| over the range.
+// With s the scale factor and q* = round((x − o)/s) in exact arithmetic, |q*·s − (x − o)| ≤ s/2.
+// The decode fl(fl(q*·s) + o) adds at most u·|q*·s| + u·(1 + u)·|q*·s + o| ≤ 2u·(H + B + s).
+// planQuantization takes s = 2·(ε·(1 − 2^-20) − 8u·(H + B)), so
+//   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε.
+// quantize computes q = Math.round(fl(fl(x − o)/s)), which is q* or a neighbour (the relative error of
+// the quotient is ≤ 2u and |q| < 2^32), then evaluates the decode itself and, if needed, takes the
+// neighbour that meets ε — so every stored code is verified, and the proof says one always exists.
+
+import { CoreError } from './errors';
+import type { NumberArray } from './ndarray';
+
+export type QuantizedDType = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4';
+
+export interface QuantizationPlan {
+  readonly scaleFactor: number;
+  readonly addOffset: number;
+  readonly dtype: QuantizedDType;
+  /**
+   * The bound ε the plan was made for; quantize verifies every code against it. Absent in plans
+   * rebuilt from a file's attributes, which only need to dequantize.
+   */
+  readonly eps?: number;
+}
+
+const U = 2 ** -53;
+const MARGIN = 2 ** -20;
+
+/**
+ * Codes each type may use. The extremes −2^(b−1), −2^(b−1)+1 (signed) and 2^b − 1 (unsigned) are left
+ * out: netCDF's default fill values (−127, −32767, −2147483647, 255, 65535, 4294967295) would be
+ * masked as missing by netCDF4-python, and dropping −2^(b−1) keeps the signed range symmetric.
+ */
+export const QUANTIZED_CODE_RANGE: Record<QuantizedDType, readonly [number, number]> = {
+  i1: [-126, 127],
+  u1: [0, 254],
+  i2: [-32766, 32767],
+  u2: [0, 65534],
+  i4: [-2147483646, 2147483647],
+  u4: [0, 4294967294],
+};
+
+/** Smallest first; for each size the signed (centred offset, CF-classic friendly) type is tried first. */
+const ORDER: readonly QuantizedDType[] = ['i1', 'u1', 'i2', 'u2', 'i4', 'u4'];
+
+function badParams(msg: string): CoreError {
+  return new CoreError('BAD_PARAMS', msg);
+}
+
+/** The plan for one type, or null when the range doesn't fit or ε is below float64's resolution. */
+function tryPlan(min: number, max: number, eps: number, dtype: QuantizedDType): QuantizationPlan | null {
+  const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
+  const signed = lo < 0;
+  // Signed: centre the offset so the codes spread over ±; unsigned: offset at min so codes start at 0.
+  const addOffset = signed ? min / 2 + max / 2 : min;
+  const h = Math.max(Math.abs(max - addOffset), Math.abs(addOffset - min));
+  const b = Math.max(Math.abs(min), Math.abs(max));
+  const scaleFactor = 2 * (eps * (1 - MARGIN) - 8 * U * (h + b));
+  if (!(scaleFactor > 0) || !Number.isFinite(scaleFactor)) return null;
+  // ±1: quantize may take a neighbour of the rounded quotient.
+  const qMin = Math.round((min - addOffset) / scaleFactor) - 1;
+  const qMax = Math.round((max - addOffset) / scaleFactor) + 1;
+  // Unsigned with offset = min: x − min ≥ 0 exactly, so codes never go below 0.
+  if ((signed ? qMin : 0) < lo || qMax > hi) return null;
+  return { scaleFactor, addOffset, dtype, eps };
+}
+
+function checkRange(min: number, max: number): void {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max)
+    throw badParams(`Quantization needs a finite range min ≤ max, got [${min}, ${max}].`);
+}
+
+/** Rounds up to 3 significant digits, so the printed value is never below the true one. */
+function ceil3(x: number): number {
+  if (!(x > 1e-290) || !Number.isFinite(x)) return x; // 10^k would underflow; precision is moot here
+  const p = 10 ** (Math.floor(Math.log10(x)) - 2);
+  let r = Math.ceil(x / p) * p;
+  r = Number(r.toPrecision(3));
+  return r < x ? Number((r + p).toPrecision(3)) : r;
+}
+
+/**
+ * The smallest ε (to about 3 significant digits, rounded up) for which planQuantization(min, max, ε)
+ * succeeds: the range must fit 2^32 − 1 codes, and ε must exceed float64's resolution at B.
+ */
+export function minimumQuantizationEps(min: number, max: number): number {
+  checkRange(min, max);
+  const halfRange = max / 2 - min / 2; // (max − min)/2 without overflow
+  const b = Math.max(Math.abs(min), Math.abs(max));
+  const [lo, hi] = QUANTIZED_CODE_RANGE.u4;
+  // Codes span (max − min)/s + 2 (neighbour slack) + 1 (rounding) ≤ hi − lo; plus the float64 slack.
+  let eps = Math.max(
+    (halfRange / (hi - lo - 4) + 8 * U * (2 * halfRange + b)) / (1 - MARGIN),
+    Number.MIN_VALUE,
+  );
+  eps = ceil3(eps);
+  while (!ORDER.some((d) => tryPlan(min, max, eps, d))) eps = ceil3(eps * 1.01);
+  return eps;
+}
+
+/**
+ * Plans integer codes for values in [min, max] with max error ε: scaleFactor just under 2ε, and the
+ * smallest integer type that holds the range (signed with a centred addOffset, else unsigned with
+ * addOffset = min). Throws BAD_PARAMS for ε ≤ 0 or non-finite, a non-finite or inverted range, or a
+ * range too wide for 32-bit codes at this ε (the message names the smallest ε that works).
+ */
+export function planQuantization(min: number, max: number, eps: number): QuantizationPlan {
+  if (!(eps > 0) || !Number.isFinite(eps))
+    throw badParams(`The error bound ε must be a positive number, got ${eps}.`);
+  checkRange(min, max);
+  for (const dtype of ORDER) {
+    const plan = tryPlan(min, max, eps, dtype);
+    if (plan) return plan;
+  }
+  const need = minimumQuantizationEps(min, max);
+  throw badParams(
+    `ε = ${eps} is too small to quantize the range [${min}, ${max}] into 32-bit integers; use ε ≥ ${need}.`,
+  );
+}
+
+export type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+const ARRAY_TYPES: Record<QuantizedDType, new (n: number) => IntArray> = {
+  i1: Int8Array,
+  u1: Uint8Array,
+  i2: Int16Array,
+  u2: Uint16Array,
+  i4: Int32Array,
+  u4: Uint32Array,
+};
+
+/**
+ * Integer codes round((x − addOffset)/scaleFactor) in the plan's type, each verified to decode within
+ * plan.eps (see the file comment). Throws BAD_PARAMS on NaN/±Inf (integers cannot represent them) or
+ * on a value outside the range the plan was made for.
+ */
+export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArray): IntArray {
+  const { scaleFactor: s, addOffset: o, dtype } = plan;
+  const eps = plan.eps ?? Infinity;
+  const n = src.length;
+  const dst = out ?? new ARRAY_TYPES[dtype](n);
+  if (!(dst instanceof ARRAY_TYPES[dtype]) || dst.length < n)
+    throw badParams(`The output must be a ${ARRAY_TYPES[dtype].name} of at least ${n} values.`);
+  const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
+  // Codes go to a Float64Array block first and then into the typed output with the native set():
+  // stores into six different integer array types would make this loop megamorphic (~20× slower).
+  const block = new Float64Array(Math.min(n, BLOCK));
+  for (let start = 0; start < n; start += BLOCK) {
+    const len = Math.min(BLOCK, n - start);
+    for (let k = 0; k < len; k++) {
+      const x = src[start + k]!;
+      if (x - x !== 0)
+        throw badParams(`Cannot quantize ${x} at index ${start + k}: integers cannot represent NaN or ±Inf.`);
+      let q = Math.round((x - o) / s);
+      if (!(Math.abs(q * s + o - x) <= eps) || q < lo || q > hi)
+        q = nearestValidCode(x, q, plan, eps, start + k);
+      block[k] = q;
+    }
+    dst.set(len === block.length ? block : block.subarray(0, len), start);
+  }
+  return dst;
+}
+
+const BLOCK = 1 << 16;
+
+/**
+ * The rounded quotient may be one off the exact nearest code (see the file comment): the best
+ * in-range neighbour, or throws when none decodes within ε (x outside the planned range).
+ */
+function nearestValidCode(x: number, q: number, plan: QuantizationPlan, eps: number, index: number): number {
+  const { scaleFactor: s, addOffset: o, dtype } = plan;
+  const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
+  let best = NaN;
+  let bestErr = Infinity;
+  for (const c of [q, q - 1, q + 1]) {
+    const e = Math.abs(c * s + o - x);
+    if (c >= lo && c <= hi && e < bestErr) {
+      best = c;
+      bestErr = e;
+    }
+  }
+  if (!(bestErr <= eps))
+    throw badParams(
+      `Value ${x} at index ${index} is outside the range this quantization plan covers ` +
+        `(codes ${lo}..${hi} × ${s} + ${o}).`,
+    );
+  return best;
+}
+
+/** Decodes codes: q × scaleFactor + addOffset in float64, the CF formula numpy and xarray apply. */
+export function dequantize(ints: NumberArray, plan: QuantizationPlan, out?: Float64Array): Float64Array {
+  const { scaleFactor: s, addOffset: o } = plan;
+  const n = ints.length;
+  const dst = out ?? new Float64Array(n);
+  if (dst.length < n) throw badParams(`The output holds ${dst.length} values; ${n} are needed.`);
+  for (let i = 0; i < n; i++) dst[i] = ints[i]! * s + o;
+  return dst;
+}

@@ -1,0 +1,24 @@
+// Browser-only (Vite): the plugin binaries as emitted asset URLs, and a loader that fetches them.
+// Imported by the worker shell only, so Node code (tests, CLI) never meets a `?url` import.
+import bz2Url from 'h5wasm-plugins/plugins/libH5Zbz2.so?url';
+import bloscUrl from 'h5wasm-plugins/plugins/libH5Zblosc.so?url';
+import lz4Url from 'h5wasm-plugins/plugins/libH5Zlz4.so?url';
+import bshufUrl from 'h5wasm-plugins/plugins/libH5Zbshuf.so?url';
+import zfpUrl from 'h5wasm-plugins/plugins/libH5Zzfp.so?url';
+import zstdUrl from 'h5wasm-plugins/plugins/libH5Zzstd.so?url';
+import type { PluginFileName, PluginLoader } from './plugins';
+
+const PLUGIN_URLS: Record<PluginFileName, string> = {
+  'libH5Zbz2.so': bz2Url,
+  'libH5Zblosc.so': bloscUrl,
+  'libH5Zlz4.so': lz4Url,
+  'libH5Zbshuf.so': bshufUrl,
+  'libH5Zzfp.so': zfpUrl,
+  'libH5Zzstd.so': zstdUrl,
+};
+
+export const fetchPluginFile: PluginLoader = async (name) => {
+  const response = await fetch(PLUGIN_URLS[name]);
+  if (!response.ok) throw new Error(`GET ${PLUGIN_URLS[name]} answered ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+};

@@ -1,0 +1,112 @@
+// Hard constraint: HDF5 finds filter plugins only as `lib*.so` files in a directory of the wasm
+// module's own file system (MEMFS), so the binaries shipped by h5wasm-plugins are copied there once
+// per worker, before the first plugin-filtered dataset is written or read (DESIGN.md §5, Plugins).
+// The package's own install_plugins() fetches relative to its import.meta.url, which under Vite
+// silently fetches index.html, so the bytes come from a loader instead: in a Vite worker each `.so`
+// is imported with `?url` and fetched (plugin-urls.ts, registered by the worker shell); in Node they
+// are read from node_modules through process.getBuiltinModule, a plain call that bundlers don't
+// follow, so node:fs never reaches the browser bundle.
+
+import type * as NodeFs from 'node:fs';
+import type * as NodeModule from 'node:module';
+import { getH5 } from './h5wasm-init';
+
+/** HDF5 registered filter ids of the plugins we use (HDF Group's RegisteredFilterPlugins list). */
+export const PLUGIN_FILTER = {
+  BZIP2: 307,
+  BLOSC: 32001,
+  LZ4: 32004,
+  BITSHUFFLE: 32008,
+  ZFP: 32013,
+  ZSTD: 32015,
+} as const;
+
+/** The h5wasm-plugins binary that provides each filter (blosc2, jpeg, lzf, bitgroom/round unused). */
+export const PLUGIN_FILES = {
+  [PLUGIN_FILTER.BZIP2]: 'libH5Zbz2.so',
+  [PLUGIN_FILTER.BLOSC]: 'libH5Zblosc.so',
+  [PLUGIN_FILTER.LZ4]: 'libH5Zlz4.so',
+  [PLUGIN_FILTER.BITSHUFFLE]: 'libH5Zbshuf.so',
+  [PLUGIN_FILTER.ZFP]: 'libH5Zzfp.so',
+  [PLUGIN_FILTER.ZSTD]: 'libH5Zzstd.so',
+} as const;
+
+export type PluginFileName = (typeof PLUGIN_FILES)[keyof typeof PLUGIN_FILES];
+export const PLUGIN_FILE_NAMES: readonly PluginFileName[] = [...new Set(Object.values(PLUGIN_FILES))];
+
+/** Returns the bytes of one plugin binary. */
+export type PluginLoader = (fileName: PluginFileName) => Promise<Uint8Array>;
+
+/** True for the filters that need a plugin (HDF5's built-ins have ids below 256). */
+export function isPluginFilter(id: number): boolean {
+  return Object.hasOwn(PLUGIN_FILES, id);
+}
+
+let configuredLoader: PluginLoader | undefined;
+
+/** Sets where plugin bytes come from (the browser worker registers its `?url` fetcher). */
+export function setPluginLoader(loader: PluginLoader): void {
+  configuredLoader = loader;
+}
+
+/** Reads the binaries from node_modules when running in Node (tests, CLI); undefined elsewhere. */
+export function nodePluginLoader(): PluginLoader | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  const fs = proc.getBuiltinModule('node:fs') as typeof NodeFs | undefined;
+  const mod = proc.getBuiltinModule('node:module') as typeof NodeModule | undefined;
+  if (!fs || !mod) return undefined;
+  const require = mod.createRequire(import.meta.url);
+  return async (name) => {
+    const bytes = await fs.promises.readFile(require.resolve(`h5wasm-plugins/plugins/${name}`));
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d]; // "\0asm": every emscripten side module starts so
+
+/** Throws unless `bytes` look like a wasm side module (a dev server's index.html does not). */
+export function assertWasmModule(name: string, bytes: Uint8Array): void {
+  if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
+    const head = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/\s+/g, ' ');
+    throw new Error(`HDF5 plugin ${name} is not a wasm module (${bytes.length} bytes starting "${head}")`);
+  }
+}
+
+let installPromise: Promise<string> | undefined;
+
+async function install(): Promise<string> {
+  const env = await getH5();
+  const load = configuredLoader ?? nodePluginLoader();
+  if (!load) throw new Error('No HDF5 plugin loader: the worker must call setPluginLoader() first');
+  const dir = env.module.get_plugin_search_paths()[0];
+  if (!dir) throw new Error('h5wasm reports no plugin search path');
+  const binaries = await Promise.all(
+    PLUGIN_FILE_NAMES.map(async (name) => {
+      try {
+        const bytes = await load(name);
+        assertWasmModule(name, bytes);
+        return { name, bytes };
+      } catch (cause) {
+        throw new Error(`Could not load the HDF5 plugin ${name}`, { cause });
+      }
+    }),
+  );
+  env.fs.mkdirTree(dir);
+  for (const { name, bytes } of binaries) env.fs.writeFile(`${dir}/${name}`, bytes);
+  return dir;
+}
+
+/**
+ * Installs the plugin binaries into h5wasm's plugin directory, once per worker (memoised promise;
+ * a failure is retried on the next call). Resolves to that directory.
+ */
+export function ensurePlugins(): Promise<string> {
+  if (!installPromise) {
+    installPromise = install().catch((e: unknown) => {
+      installPromise = undefined;
+      throw e;
+    });
+  }
+  return installPromise;
+}
