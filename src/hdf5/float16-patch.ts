@@ -64,15 +64,26 @@ export function patchFloat16Datatype(sink: ByteSink): void {
   if (!chunk) throw new Error('Datatype message lies outside every object header chunk');
 
   // The old message's bytes [header | data] become [header | float16 body] [NIL header | zeros].
+  // HDF5 rejects a chunk that has both a NIL message and a gap (a tail shorter than a message
+  // header; H5Ocache.c: "gap in chunk with no null messages"), which HDF5 leaves when the messages
+  // don't fill the chunk exactly (e.g. after a plugin filter's odd-length name). Then the messages
+  // after the datatype move up, unchanged, and the NIL goes last, absorbing the gap.
+  const chunkEnd = chunk.start + chunk.length - 4;
+  const last = chunk.messages[chunk.messages.length - 1]!;
+  const messagesEnd = last.dataOffset + last.size;
+  const gap = spare > 0 ? chunkEnd - messagesEnd : 0;
+  const tailStart = msg.dataOffset + msg.size;
+  const tail = gap > 0 ? sink.read(tailStart, messagesEnd - tailStart).slice() : new Uint8Array(0);
   const oldHeader = sink.read(msg.headerOffset, headerSize);
-  const out = new Uint8Array(headerSize + msg.size);
+  const out = new Uint8Array(headerSize + msg.size + tail.length + gap);
   out.set(oldHeader, 0); // type, flags (and creation order) stay
   out[1] = FLOAT16_DATATYPE_BODY.length & 0xff;
   out[2] = FLOAT16_DATATYPE_BODY.length >> 8;
   out.set(FLOAT16_DATATYPE_BODY, headerSize);
+  out.set(tail, headerSize + FLOAT16_DATATYPE_BODY.length);
   if (spare > 0) {
-    const nil = headerSize + FLOAT16_DATATYPE_BODY.length;
-    const nilSize = spare - headerSize;
+    const nil = headerSize + FLOAT16_DATATYPE_BODY.length + tail.length;
+    const nilSize = spare + gap - headerSize;
     out[nil] = MSG_NIL;
     out[nil + 1] = nilSize & 0xff;
     out[nil + 2] = nilSize >> 8;

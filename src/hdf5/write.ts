@@ -148,6 +148,18 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
   }
 }
 
+/**
+ * True when a write failed because a filter refused a chunk (HDF5: "filter returned failure"), e.g.
+ * blosc on a chunk that doesn't shrink. h5wasm sets every filter as mandatory, so HDF5 can't store
+ * that chunk unfiltered the way h5py's optional plugin filters would.
+ */
+export function isFilterFailure(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    if (x.message.includes('filter returned failure')) return true;
+  }
+  return false;
+}
+
 function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: WriteOptions): void {
   const { module } = env;
   const { shape, chunks, filter } = plan;

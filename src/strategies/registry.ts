@@ -7,6 +7,7 @@ import { hdf5Float16Strategy } from './hdf5-float16';
 import { hdf5GzipStrategy } from './hdf5-gzip';
 import { hdf5ScaleOffsetStrategy } from './hdf5-scaleoffset';
 import { hdf5QuantizedStrategy } from './hdf5-quantized';
+import { hdf5CodecStrategy } from './hdf5-codec';
 
 export const STRATEGIES = {
   npy: npyStrategy,
@@ -16,6 +17,7 @@ export const STRATEGIES = {
   'hdf5-gzip': hdf5GzipStrategy,
   'hdf5-scaleoffset': hdf5ScaleOffsetStrategy,
   'hdf5-quantized': hdf5QuantizedStrategy,
+  'hdf5-codec': hdf5CodecStrategy,
 } satisfies Record<StrategyId, StrategyDef<Params>>;
 
 /** The registry entry with its params widened, for code that handles any strategy. */

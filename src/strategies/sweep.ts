@@ -2,6 +2,7 @@
 import { isSquareStack } from '../core/ndarray';
 import type { Layout, Params, StrategyId, StrategySpec } from './types';
 import { STRATEGIES, strategyOf } from './registry';
+import type { CodecParams } from './hdf5-codec';
 
 export type LayoutChoice = 'full' | 'triangle' | 'both';
 
@@ -49,6 +50,19 @@ export function layoutsFor(shape: readonly number[], choice: LayoutChoice): Layo
   return ['full', 'upper-triangle-rowmajor'];
 }
 
+/**
+ * Plugin codecs in the default sweep: a few that tend to sit on the Pareto front, not all of them.
+ * Levels: blosc 5 (hdf5plugin's default), zstd 9 (DESIGN.md §6), bitshuffle's zstd 3 (its default).
+ */
+const DEFAULT_CODEC_SWEEP: readonly Partial<CodecParams>[] = [
+  { codec: 'bitshuffle-zstd', shuffle: 'none', values: 'quantized', level: 3 },
+  { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5 },
+  { codec: 'zstd', shuffle: 'none', values: 'quantized', level: 9 },
+  { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'quantized' },
+  { codec: 'blosc-lz4', shuffle: 'byte', values: 'float16', level: 5 },
+  { codec: 'blosc-zstd', shuffle: 'byte', values: 'native', level: 5 },
+];
+
 function paramsFor(id: StrategyId, s: SweepSettings): Params[] {
   switch (id) {
     case 'hdf5-gzip':
@@ -63,6 +77,8 @@ function paramsFor(id: StrategyId, s: SweepSettings): Params[] {
         { eps: s.eps, codec: 'scaleoffset', level: s.gzipLevel },
         { eps: s.eps, codec: 'gzip', level: s.gzipLevel },
       ];
+    case 'hdf5-codec':
+      return DEFAULT_CODEC_SWEEP.map((c) => ({ ...STRATEGIES[id].defaults, ...c, eps: s.eps }));
     default:
       return [{ ...STRATEGIES[id].defaults }];
   }

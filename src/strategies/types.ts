@@ -11,7 +11,8 @@ export type StrategyId =
   | 'hdf5-float16'
   | 'hdf5-gzip'
   | 'hdf5-scaleoffset'
-  | 'hdf5-quantized';
+  | 'hdf5-quantized'
+  | 'hdf5-codec';
 
 export type Layout = 'full' | 'upper-triangle-rowmajor';
 export const LAYOUTS: readonly Layout[] = ['full', 'upper-triangle-rowmajor'];
@@ -19,7 +20,7 @@ export const LAYOUTS: readonly Layout[] = ['full', 'upper-triangle-rowmajor'];
 export type ReadableBy = 'numpy' | 'h5py' | 'h5py+hdf5plugin';
 
 /** Colour family in the chart; one per strategy kind. */
-export type StrategyKind = 'baseline' | 'cast' | 'lossless' | 'scaleoffset' | 'quantized';
+export type StrategyKind = 'baseline' | 'cast' | 'lossless' | 'scaleoffset' | 'quantized' | 'plugin';
 
 export type ParamValue = number | string;
 export type Params = Record<string, ParamValue>;

@@ -7,6 +7,7 @@ export const KIND_COLORS: Record<StrategyKind, string> = {
   lossless: '#3b82f6',
   scaleoffset: '#a855f7',
   quantized: '#16a34a',
+  plugin: '#0d9488',
 };
 
 export const KIND_LABELS: Record<StrategyKind, string> = {
@@ -15,4 +16,5 @@ export const KIND_LABELS: Record<StrategyKind, string> = {
   lossless: 'lossless compression',
   scaleoffset: 'scaleoffset',
   quantized: 'quantized ε',
+  plugin: 'plugin codec',
 };

@@ -9,7 +9,7 @@ import { createErrorAccumulator } from '../core/metrics';
 import { readNpy, writeNpy } from '../core/npy';
 import type { ErrorMetrics } from '../core/metrics';
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
-import { writeHdf5File } from '../hdf5/write';
+import { isFilterFailure, writeHdf5File } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileBytes, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
@@ -209,6 +209,12 @@ export async function runJob(
   if (reason) throw new UnsupportedError(reason);
   throwIfAborted(opts.signal);
   opts.onProgress?.(0.05, 'encode');
+  if (def.readableBy(params) !== 'numpy' && (values.shape.length === 0 || values.shape.includes(0)))
+    throw new UnsupportedError(
+      values.shape.length === 0
+        ? 'a 0-d (scalar) array has nothing to compress; keep the .npy'
+        : 'an empty array has nothing to compress; keep the .npy',
+    );
   const plan = def.encode(values, params);
   throwIfAborted(opts.signal);
   opts.onProgress?.(0.2, 'write');
@@ -268,7 +274,18 @@ export async function runJob(
       rootAttrs: { restore_python: { type: 'string', value: restorePython } },
     };
     try {
-      writeHdf5File(path, dataset, { onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write') });
+      try {
+        writeHdf5File(path, dataset, { onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write') });
+      } catch (e) {
+        // A plugin refusing this data (blosc on a chunk that doesn't shrink) is a property of the
+        // input, not a bug: the row says why instead of failing.
+        if (plan.filter && isPluginFilter(plan.filter.id) && isFilterFailure(e)) {
+          throw new UnsupportedError(
+            `the HDF5 filter ${plan.filter.id} refused a chunk of this data (blosc does when a chunk doesn't shrink), and h5wasm can't store a chunk unfiltered`,
+          );
+        }
+        throw e;
+      }
       encodeMs = performance.now() - t0;
       throwIfAborted(opts.signal);
       const t1 = performance.now();
