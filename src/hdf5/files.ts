@@ -15,6 +15,23 @@ export function readFileBytes(path: string): Uint8Array {
   }
 }
 
+/**
+ * The file's bytes in parts of at most `partBytes` (Chromium refuses one Blob part over 2 GiB, and
+ * one huge copy doubles peak memory): each part can be transferred and dropped on its own.
+ */
+export function readFileParts(path: string, partBytes = 512 * 2 ** 20): Uint8Array[] {
+  const { fs } = requireH5();
+  const access = openFsFile(fs, path, false);
+  try {
+    const parts: Uint8Array[] = [];
+    for (let off = 0; off < access.size; off += partBytes)
+      parts.push(access.read(off, Math.min(partBytes, access.size - off)));
+    return parts;
+  } finally {
+    access.close();
+  }
+}
+
 /** Deletes the file; a missing file is not an error. */
 export function removeFile(path: string): void {
   const { fs } = requireH5();

@@ -36,9 +36,16 @@ export interface FilterSpec {
   opts: readonly number[];
 }
 
+/** Rows [r0, r1) along axis 0, in C order, produced on demand (streamed writes of big arrays). */
+export type RowSource = (r0: number, r1: number) => TypedArray;
+
 export interface DatasetPlan {
-  /** C order, length = product(shape); for 'f2' a Uint16Array of IEEE half bit patterns. */
+  /**
+   * C order, length = product(shape); for 'f2' a Uint16Array of IEEE half bit patterns. Ignored
+   * when `rowSource` is given (then the rows are asked for slab by slab, in order).
+   */
   data: TypedArray;
+  rowSource?: RowSource;
   dtype: StoredDType;
   shape: readonly number[];
   /** Chunk shape; omitted → contiguous layout. */

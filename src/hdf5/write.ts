@@ -68,12 +68,12 @@ const TYPE_DEPENDENT_FILTERS = new Set([5, 6, 32013]);
 type WriteMetadata = Parameters<H5Module['create_dataset']>[3];
 
 function validatePlan(plan: DatasetPlan): void {
-  const { data, dtype, shape, chunks, filter } = plan;
+  const { data, dtype, shape, chunks, filter, rowSource } = plan;
   if (shape.length < 1) throw new Error('HDF5 plan: shape must have at least one axis');
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
     throw new Error(`HDF5 plan: every axis must be a positive integer, got [${shape.join(', ')}]`);
   }
-  if (data.length !== sizeOf(shape)) {
+  if (!rowSource && data.length !== sizeOf(shape)) {
     throw new Error(
       `HDF5 plan: data has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
     );
@@ -170,7 +170,16 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
   const slabBytes = Math.max(1, opts.slabBytes ?? DEFAULT_SLAB_BYTES);
   const rowAlign = chunks ? chunks[0]! : 1;
   const rowsPerSlab = Math.min(rows, rowAlign * Math.max(1, Math.floor(slabBytes / (rowBytes * rowAlign))));
-  const source = bytesOf(plan.data);
+  const whole = plan.rowSource ? null : bytesOf(plan.data);
+  const rowsOf = (r0: number, r1: number): Uint8Array => {
+    if (whole) return whole.subarray(r0 * rowBytes, r1 * rowBytes);
+    const slab = bytesOf(plan.rowSource!(r0, r1));
+    if (slab.byteLength !== (r1 - r0) * rowBytes)
+      throw new Error(
+        `row source gave ${slab.byteLength} bytes for rows ${r0}…${r1}, expected ${(r1 - r0) * rowBytes}`,
+      );
+    return slab;
+  };
   const big = (xs: readonly number[]): bigint[] => xs.map((x) => BigInt(x));
 
   const meta = (createShape: readonly number[]) => {
@@ -192,7 +201,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
   if (oneShot) {
     const ptr = malloc(module, totalBytes);
     try {
-      module.HEAPU8.set(source, ptr);
+      module.HEAPU8.set(rowsOf(0, rows), ptr);
       module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
     } finally {
       module._free(ptr);
@@ -237,7 +246,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     for (let r0 = 0; r0 < rows; r0 += rowsPerSlab) {
       const r1 = Math.min(rows, r0 + rowsPerSlab);
       // HEAPU8 is re-read every time: the heap may have grown (and its buffer been replaced).
-      module.HEAPU8.set(source.subarray(r0 * rowBytes, r1 * rowBytes), slabPtr);
+      module.HEAPU8.set(rowsOf(r0, r1), slabPtr);
       const status = module.set_dataset_data(
         fileId,
         '/data',

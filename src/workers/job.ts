@@ -166,7 +166,7 @@ function triangleLayoutError(facts: InputFacts): number {
   return facts.maxAsymmetry / 2 + ulp;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
 }
 
@@ -221,10 +221,6 @@ export async function runJob(
 
   const id = resultIdOf(spec);
   const fileName = fileNameFor(input.name, spec);
-  const layoutAttrs: Record<string, AttrValue> =
-    spec.layout === 'upper-triangle-rowmajor'
-      ? { matrix_size: { type: 'int64', value: input.array.shape[input.array.shape.length - 1]! } }
-      : {};
   const restorePython = restorePythonSnippet(fileName, {
     hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
   });
@@ -258,20 +254,7 @@ export async function runJob(
       shape: plan.shape,
       chunks: plan.chunks,
       filter: plan.filter,
-      attrs: {
-        layout: { type: 'string', value: spec.layout },
-        ...layoutAttrs,
-        original_shape: { type: 'int64[]', value: [...input.array.shape] },
-        original_dtype: { type: 'string', value: numpyDescrOf(input.array.dtype) },
-        ...plan.attrs,
-        max_abs_error: { type: 'float64', value: NaN },
-        strategy: {
-          type: 'string',
-          value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }),
-        },
-        created_by: { type: 'string', value: `${APP_NAME} ${APP_VERSION}` },
-      },
-      rootAttrs: { restore_python: { type: 'string', value: restorePython } },
+      ...contractAttrs(input.array, spec, params, plan.attrs, restorePython),
     };
     try {
       try {
@@ -339,12 +322,42 @@ export async function runJob(
   };
 }
 
+/** The DESIGN.md §3 attributes of `/data` and the root group. */
+export function contractAttrs(
+  original: { shape: readonly number[]; dtype: DTypeCode },
+  spec: StrategySpec,
+  params: Params,
+  strategyAttrs: Record<string, AttrValue>,
+  restorePython: string,
+): Pick<DatasetPlan, 'attrs' | 'rootAttrs'> {
+  const layoutAttrs: Record<string, AttrValue> =
+    spec.layout === 'upper-triangle-rowmajor'
+      ? { matrix_size: { type: 'int64', value: original.shape[original.shape.length - 1]! } }
+      : {};
+  return {
+    attrs: {
+      layout: { type: 'string', value: spec.layout },
+      ...layoutAttrs,
+      original_shape: { type: 'int64[]', value: [...original.shape] },
+      original_dtype: { type: 'string', value: numpyDescrOf(original.dtype) },
+      ...strategyAttrs,
+      max_abs_error: { type: 'float64', value: NaN },
+      strategy: {
+        type: 'string',
+        value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }),
+      },
+      created_by: { type: 'string', value: `${APP_NAME} ${APP_VERSION}` },
+    },
+    rootAttrs: { restore_python: { type: 'string', value: restorePython } },
+  };
+}
+
 function numpyDescrOf(dtype: DTypeCode): string {
   return dtype === 'b1' || dtype === 'i1' || dtype === 'u1' ? `|${dtype}` : `<${dtype}`;
 }
 
 /** Rows along axis 0 of the stored array (a 0-d array is one row). */
-function leadingRows(shape: readonly number[]): number {
+export function leadingRows(shape: readonly number[]): number {
   return shape.length === 0 ? 1 : shape[0]!;
 }
 
@@ -358,7 +371,7 @@ function slabRows(stored: readonly number[], original: readonly number[]): numbe
  * Compares decoded rows [r0, r1) of the stored array with the same rows of the original.
  * For the triangle layout the stored rows are unpacked back to full matrices first.
  */
-function compareSlab(
+export function compareSlab(
   acc: ReturnType<typeof createErrorAccumulator>,
   input: JobInput,
   numeric: NumberArray,
