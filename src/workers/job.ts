@@ -221,9 +221,10 @@ export async function runJob(
 
   const id = resultIdOf(spec);
   const fileName = fileNameFor(input.name, spec);
-  const restorePython = restorePythonSnippet(fileName, {
-    hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
-  });
+  const restorePython =
+    plan.container === 'npy'
+      ? restorePythonNpySnippet(fileName, input.array.shape, spec.layout === 'upper-triangle-rowmajor')
+      : restorePythonSnippet(fileName, { hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin' });
   const acc = createErrorAccumulator();
   let file: Uint8Array;
   let encodeMs: number;
