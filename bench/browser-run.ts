@@ -1,0 +1,303 @@
+// One run of the app's default sweep in headless Chromium, driven through the DESIGN.md §4 test
+// contract only (file-input, sweep-status, result-row, export-json): what a user's automation sees.
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
+import type { MemorySample } from './process-memory';
+import { RssSampler, chromiumChildren } from './process-memory';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // Unquantised performance.memory (otherwise rounded and updated only every ~20 min).
+  '--enable-precise-memory-info',
+];
+
+/** The subset of the results JSON export (DESIGN.md §4) the bench reads. */
+export interface ExportedResult {
+  id: string;
+  layout: string;
+  params: Record<string, unknown>;
+  bytes: number;
+  maxAbsError: number | string;
+  encodeMs: number;
+  verifyMs: number;
+}
+
+export interface RowFact {
+  id: string;
+  status: string;
+  bytes: number;
+  maxAbsError: number;
+}
+
+export interface TimelineEntry {
+  id: string;
+  /** ms after the file was chosen when the row was first seen `running` (null: never seen). */
+  startMs: number | null;
+  /** ms after the file was chosen when the row reached a final status. */
+  endMs: number | null;
+  status: string;
+}
+
+export interface LongTask {
+  startMs: number;
+  durationMs: number;
+}
+
+export interface BrowserRun {
+  /** file chosen (the input's change event) → sweep-status `done`, measured in the page. */
+  wallMs: number;
+  /** The same span measured from Node (setInputFiles call → done observed), a cross-check. */
+  nodeWallMs: number;
+  /** file chosen → sweep-status first `running` (loading + analysis of the .npy). */
+  loadMs: number | null;
+  /** file chosen → first result-row with data-status=done. */
+  firstResultMs: number | null;
+  longTasks: LongTask[];
+  longestTaskMs: number;
+  peakRssBytes: number;
+  peakRssBreakdown: { role: string; pid: number; rssBytes: number }[];
+  /** Summed PSS at its peak (sampled every ~1 s): shared pages counted once overall. */
+  peakPssBytes: number;
+  peakPssBreakdown: { role: string; pid: number; pssBytes: number }[];
+  idleRssBytes: number;
+  idlePssBytes: number;
+  /** Summed RSS every ~1 s (downsampled) from just before the file was chosen, for a memory plot. */
+  rssSeries: { t: number; bytes: number }[];
+  peakMainHeapBytes: number;
+  cdpMetrics: Record<string, number>;
+  rows: RowFact[];
+  exported: ExportedResult[];
+  timeline: TimelineEntry[];
+  userAgent: string;
+  consoleErrors: string[];
+}
+
+/** What the init script keeps on `window.__bench`. */
+interface Probe {
+  chosenAt: number | null;
+  runningAt: number | null;
+  doneAt: number | null;
+  firstDoneAt: number | null;
+  longTasks: { start: number; duration: number }[];
+  maxHeap: number;
+  rows: Record<string, { start: number | null; end: number | null; status: string }>;
+}
+
+/**
+ * Runs in the page before any app script (page.addInitScript): records long tasks, the moment the
+ * file is chosen, row and sweep state transitions (MutationObserver, so the times are React's commit
+ * times, not polling times) and the main thread's JS heap. Must be self-contained: it is serialised.
+ */
+function instrumentPage(): void {
+  const probe: Probe = {
+    chosenAt: null,
+    runningAt: null,
+    doneAt: null,
+    firstDoneAt: null,
+    longTasks: [],
+    maxHeap: 0,
+    rows: {},
+  };
+  (window as unknown as { __bench: Probe }).__bench = probe;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // longtask is Chromium-only; the bench only runs Chromium.
+  }
+  document.addEventListener(
+    'change',
+    (ev) => {
+      const el = ev.target as Element | null;
+      if (el?.getAttribute('data-testid') === 'file-input' && probe.chosenAt === null)
+        probe.chosenAt = performance.now();
+    },
+    true,
+  );
+  const FINAL = ['done', 'failed', 'skipped'];
+  let lastState = '';
+  const check = (): void => {
+    const now = performance.now();
+    const state = document.querySelector('[data-testid="sweep-status"]')?.getAttribute('data-state') ?? '';
+    if (state !== lastState) {
+      if (state === 'running' && probe.runningAt === null && probe.chosenAt !== null) probe.runningAt = now;
+      // The last transition into `done` counts, in case the status flickers while rows are added.
+      if (state === 'done' && probe.chosenAt !== null) probe.doneAt = now;
+      lastState = state;
+    }
+    for (const row of document.querySelectorAll('[data-testid="result-row"]')) {
+      const id = row.getAttribute('data-strategy-id') ?? '';
+      const status = row.getAttribute('data-status') ?? '';
+      const r = (probe.rows[id] ??= { start: null, end: null, status });
+      if (status === 'running' && r.start === null) r.start = now;
+      if (FINAL.includes(status) && r.end === null) r.end = now;
+      r.status = status;
+      if (status === 'done' && probe.firstDoneAt === null) probe.firstDoneAt = now;
+    }
+  };
+  const observe = (): void => {
+    new MutationObserver(check).observe(document.documentElement, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state', 'data-status'],
+    });
+  };
+  if (document.documentElement) observe();
+  else document.addEventListener('DOMContentLoaded', observe);
+  setInterval(() => {
+    const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    if (mem) probe.maxHeap = Math.max(probe.maxHeap, mem.usedJSHeapSize);
+  }, 200);
+}
+
+/** True when the sweep is done and every row has a final status. */
+function sweepFinished(): boolean {
+  const status = document.querySelector('[data-testid="sweep-status"]');
+  if (status?.getAttribute('data-state') === 'error') return true;
+  if (status?.getAttribute('data-state') !== 'done') return false;
+  const rows = [...document.querySelectorAll('[data-testid="result-row"]')];
+  return (
+    rows.length > 0 &&
+    rows.every((r) => ['done', 'failed', 'skipped'].includes(r.getAttribute('data-status') ?? ''))
+  );
+}
+
+async function readRows(page: Page): Promise<RowFact[]> {
+  return page.getByTestId('result-row').evaluateAll((els) =>
+    els.map((el) => ({
+      id: el.getAttribute('data-strategy-id') ?? '',
+      status: el.getAttribute('data-status') ?? '',
+      bytes: Number(el.getAttribute('data-bytes')),
+      maxAbsError: Number(el.getAttribute('data-max-abs-error')),
+    })),
+  );
+}
+
+async function exportJson(page: Page): Promise<ExportedResult[]> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-json').click(),
+  ]);
+  const path = await download.path();
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { results: ExportedResult[] };
+  return json.results;
+}
+
+function downsample(samples: MemorySample[], everyMs: number): { t: number; bytes: number }[] {
+  const out: { t: number; bytes: number }[] = [];
+  let next = -Infinity;
+  let bucketMax = 0;
+  for (const s of samples) {
+    bucketMax = Math.max(bucketMax, s.totalRssBytes);
+    if (s.t >= next) {
+      out.push({ t: Math.round(s.t), bytes: bucketMax });
+      bucketMax = 0;
+      next = s.t + everyMs;
+    }
+  }
+  return out;
+}
+
+export async function runInBrowser(url: string, npyPath: string, timeoutMs: number): Promise<BrowserRun> {
+  const before = new Set(chromiumChildren());
+  const browser: Browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  let sampler: RssSampler | null = null;
+  try {
+    const browserPid = chromiumChildren().find((pid) => !before.has(pid));
+    if (browserPid === undefined) throw new Error('could not find the Chromium process Playwright started');
+    const context = await browser.newContext({ acceptDownloads: true });
+    // As source text, with esbuild's `__name` helper defined: tsx compiles with keepNames, which wraps
+    // named inner functions in `__name(...)` calls that would not exist in the page.
+    await context.addInitScript({ content: `var __name = (f) => f; (${instrumentPage.toString()})();` });
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(url);
+    await page.getByTestId('file-input').waitFor({ state: 'attached' });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+
+    sampler = new RssSampler(browserPid, 200);
+    sampler.start();
+    const idleRssBytes = sampler.samples[0]!.totalRssBytes;
+    const idlePssBytes = sampler.samples[0]!.totalPssBytes ?? 0;
+    const t0 = performance.now();
+    await page.getByTestId('file-input').setInputFiles(npyPath);
+    await page.waitForFunction(sweepFinished, null, { timeout: timeoutMs, polling: 100 });
+    const nodeWallMs = performance.now() - t0;
+    sampler.stop();
+
+    const state = await page.getByTestId('sweep-status').getAttribute('data-state');
+    const probe = await page.evaluate(() => (window as unknown as { __bench: Probe }).__bench);
+    const metrics = (await cdp.send('Performance.getMetrics')).metrics;
+    const rows = await readRows(page);
+    if (state !== 'done') {
+      const banner = await page
+        .getByTestId('error-banner')
+        .textContent({ timeout: 1000 })
+        .catch(() => null);
+      throw new Error(`sweep-status is '${state}'${banner ? `: ${banner}` : ''}`);
+    }
+    const exported = await exportJson(page);
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    await context.close();
+
+    const chosen = probe.chosenAt;
+    if (chosen === null || probe.doneAt === null)
+      throw new Error('the page never saw the file chosen / sweep done');
+    const rel = (t: number | null): number | null => (t === null ? null : t - chosen);
+    const longTasks = probe.longTasks
+      .filter((t) => t.start + t.duration >= chosen && t.start <= probe.doneAt!)
+      .map((t) => ({ startMs: t.start - chosen, durationMs: t.duration }));
+    const peak = sampler.peak!;
+    return {
+      wallMs: probe.doneAt - chosen,
+      nodeWallMs,
+      loadMs: rel(probe.runningAt),
+      firstResultMs: rel(probe.firstDoneAt),
+      longTasks,
+      longestTaskMs: longTasks.reduce((a, t) => Math.max(a, t.durationMs), 0),
+      peakRssBytes: peak.totalRssBytes,
+      peakRssBreakdown: [...peak.processes]
+        .sort((a, b) => b.rssBytes - a.rssBytes)
+        .map((p) => ({ role: p.role, pid: p.pid, rssBytes: p.rssBytes })),
+      peakPssBytes: sampler.peakPss?.totalPssBytes ?? 0,
+      peakPssBreakdown: (sampler.peakPss?.processes ?? [])
+        .map((p) => ({ role: p.role, pid: p.pid, pssBytes: p.pssBytes ?? 0 }))
+        .sort((a, b) => b.pssBytes - a.pssBytes),
+      idleRssBytes,
+      idlePssBytes,
+      rssSeries: downsample(sampler.samples, 1000),
+      peakMainHeapBytes: probe.maxHeap,
+      cdpMetrics: Object.fromEntries(metrics.map((m) => [m.name, m.value])),
+      rows,
+      exported,
+      timeline: Object.entries(probe.rows).map(([id, r]) => ({
+        id,
+        startMs: rel(r.start),
+        endMs: rel(r.end),
+        status: r.status,
+      })),
+      userAgent,
+      consoleErrors,
+    };
+  } finally {
+    sampler?.stop();
+    await browser.close();
+  }
+}
