@@ -197,7 +197,7 @@ export class SweepPool {
 }
 
 /** Runs a one-off call (load or generate) on its own worker, terminated afterwards or on abort. */
-async function oneOff<M extends 'loadNpy' | 'generate'>(
+async function oneOff<M extends 'loadNpy' | 'generate' | 'runFull'>(
   method: M,
   arg: ArgOf<M>,
   onProgress: (f: number) => void,
@@ -229,4 +229,12 @@ export function generateInWorker(
   signal?: AbortSignal,
 ) {
   return oneOff('generate', { ...params, shared: canShareMemory() }, onProgress, signal);
+}
+
+export function runFullInWorker(
+  arg: ArgOf<'runFull'>,
+  onProgress: (f: number) => void,
+  signal?: AbortSignal,
+) {
+  return oneOff('runFull', arg, onProgress, signal);
 }

@@ -2,8 +2,11 @@
 // (a SharedArrayBuffer when the page is cross-origin isolated, so workers can share one copy).
 import type { DTypeCode } from '../core/ndarray';
 import type { NdArray } from '../core/ndarray';
-import { readNpy, readNpyHeaderFromBlob } from '../core/npy';
-import { analyzeArray } from '../core/analysis';
+import { readNpy, readNpyHeaderFromBlob, readNpyRows } from '../core/npy';
+import type { NpyHeader } from '../core/npy';
+import { analyzeArray, createAnalyzer } from '../core/analysis';
+import { DTYPE_BYTES, sizeOf, typedArrayFor } from '../core/ndarray';
+import { CoreError } from '../core/errors';
 import type { ArraySummary } from '../core/analysis';
 import { generateNotebookArray } from '../core/generator';
 import type { InputFacts } from '../strategies/types';
@@ -18,6 +21,28 @@ export interface LoadedArray {
   buffer: ArrayBufferLike;
   summary: ArraySummary;
   facts: InputFacts;
+  /** The file's header (for the streamed full-file run); null for generated arrays. */
+  header: NpyHeader | null;
+  /**
+   * Set when the file is too big to sweep whole: `buffer` then holds `rows` evenly spaced matrices of
+   * the `totalRows`, while `summary`/`facts` describe the whole file (one streamed pass).
+   */
+  sample: { rows: number; totalRows: number; indices: number[] } | null;
+}
+
+/** Files above this are swept on a sample of matrices first (the full run is on demand). */
+export const SAMPLE_THRESHOLD_BYTES = 256 * 2 ** 20;
+/** The sample holds at most this many bytes (and at most MAX_SAMPLE_ROWS rows). */
+const SAMPLE_BYTES = 64 * 2 ** 20;
+const MAX_SAMPLE_ROWS = 200;
+/** Streamed analysis reads this much per step. */
+const ANALYSIS_SLAB_BYTES = 64 * 2 ** 20;
+
+/** `count` indices spread evenly over [0, total), first and last included. */
+export function evenlySpaced(total: number, count: number): number[] {
+  if (count >= total) return Array.from({ length: total }, (_, i) => i);
+  if (count === 1) return [0];
+  return Array.from({ length: count }, (_, i) => Math.round((i * (total - 1)) / (count - 1)));
 }
 
 export function factsOf(array: NdArray, s: ArraySummary): InputFacts {
@@ -52,9 +77,12 @@ function finish(
   sourceDescr: string,
   fortranOrder: boolean,
   shared: boolean,
+  header: NpyHeader | null = null,
 ): LoadedArray {
   const summary = analyzeArray(array);
   return {
+    header,
+    sample: null,
     name,
     dtype: array.dtype,
     sourceDescr,
@@ -73,10 +101,68 @@ export async function loadNpyFile(
   onProgress: (f: number) => void,
 ): Promise<LoadedArray> {
   const header = await readNpyHeaderFromBlob(file);
+  if (header.dataBytes > SAMPLE_THRESHOLD_BYTES && header.shape.length >= 2)
+    return loadSampled(file, name, header, shared, onProgress);
   const array = await readNpy(file, { onProgress: (f) => onProgress(0.9 * f) });
-  const loaded = finish(name, array, header.descr, header.fortranOrder, shared);
+  const loaded = finish(name, array, header.descr, header.fortranOrder, shared, header);
   onProgress(1);
   return loaded;
+}
+
+/**
+ * A big file: one streamed analysis pass over every matrix (exact range, NaN/Inf and asymmetry of
+ * the whole file), then an evenly spaced sample of matrices to sweep.
+ */
+async function loadSampled(
+  file: Blob,
+  name: string,
+  header: NpyHeader,
+  shared: boolean,
+  onProgress: (f: number) => void,
+): Promise<LoadedArray> {
+  if (header.fortranOrder)
+    throw new CoreError(
+      'NPY_TOO_LARGE',
+      `This ${(header.dataBytes / 2 ** 30).toFixed(1)} GiB file is in Fortran order, so its matrices can't be streamed one by one. Re-save it in C order (np.save(f, np.ascontiguousarray(a))).`,
+    );
+  const totalRows = header.shape[0]!;
+  const rowBytes = sizeOf(header.shape.slice(1)) * DTYPE_BYTES[header.dtype];
+  const analyzer = createAnalyzer(header.shape, { dtype: header.dtype });
+  const step = Math.max(1, Math.floor(ANALYSIS_SLAB_BYTES / rowBytes));
+  for (let r0 = 0; r0 < totalRows; r0 += step) {
+    const count = Math.min(step, totalRows - r0);
+    const rows = await readNpyRows(file, header, r0, count);
+    analyzer.add(rows.data, r0);
+    onProgress((0.9 * (r0 + count)) / totalRows);
+  }
+  const summary = analyzer.result();
+  const count = Math.max(1, Math.min(MAX_SAMPLE_ROWS, totalRows, Math.floor(SAMPLE_BYTES / rowBytes)));
+  const indices = evenlySpaced(totalRows, count);
+  const buffer = shared ? new SharedArrayBuffer(count * rowBytes) : new ArrayBuffer(count * rowBytes);
+  const out = new Uint8Array(buffer);
+  for (let i = 0; i < indices.length; i++) {
+    const row = await readNpyRows(file, header, indices[i]!, 1);
+    out.set(new Uint8Array(row.data.buffer, row.data.byteOffset, rowBytes), i * rowBytes);
+  }
+  onProgress(1);
+  const sampleShape = [count, ...header.shape.slice(1)];
+  const sampleArray: NdArray = {
+    dtype: header.dtype,
+    shape: sampleShape,
+    data: typedArrayFor(header.dtype, buffer),
+  };
+  return {
+    name,
+    dtype: header.dtype,
+    sourceDescr: header.descr,
+    fortranOrder: false,
+    shape: sampleShape,
+    buffer,
+    summary,
+    facts: factsOf(sampleArray, summary),
+    header,
+    sample: { rows: count, totalRows, indices },
+  };
 }
 
 export function generateArray(n: number, m: number, seed: number, shared: boolean): LoadedArray {

@@ -7,6 +7,8 @@ import type { JobInput, StrategyResult } from './job';
 import { runJob } from './job';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import { loadNpyFile, generateArray } from './load';
+import { npyBlobRowReader, runStreamingJob } from './stream-job';
+import type { NpyHeader } from '../core/npy';
 import type { LoadedArray } from './load';
 
 export interface InputMessage {
@@ -52,6 +54,20 @@ export const api = {
     const loaded = await loadNpyFile(arg.file, arg.name, arg.shared, (f) => ctx.progress(f));
     if (!arg.shared) ctx.transfer([loaded.buffer as ArrayBuffer]);
     return loaded;
+  },
+
+  /** The chosen strategy on the whole (big) file, streamed; the file comes back in ≤ 512 MiB parts. */
+  async runFull(
+    arg: { file: Blob; header: NpyHeader; name: string; facts: InputFacts; spec: StrategySpec },
+    ctx: CallContext,
+  ): Promise<{ result: StrategyResult; parts: Uint8Array[] }> {
+    const out = await runStreamingJob(
+      { name: arg.name, reader: npyBlobRowReader(arg.file, arg.header), facts: arg.facts },
+      arg.spec,
+      { onProgress: (f) => ctx.progress(f) },
+    );
+    ctx.transfer(out.parts.map((p) => p.buffer as ArrayBuffer));
+    return out;
   },
 
   generate(arg: { n: number; m: number; seed: number; shared: boolean }, ctx: CallContext): LoadedArray {
