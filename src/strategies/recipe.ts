@@ -228,7 +228,9 @@ export function recipeFileName(outputName: string): string {
  * full .npy. Throws RecipeUnsupportedError for a strategy the recipe does not know.
  */
 export function recipeScript(spec: StrategySpec, inputs: RecipeInputs): string {
-  const def = strategyOf(spec.strategyId);
+  const def = strategyOf(spec.strategyId) as ReturnType<typeof strategyOf> | undefined;
+  if (!def)
+    throw new RecipeUnsupportedError(`strategy ${String(spec.strategyId)} is not supported by recipe yet`);
   const params = { ...def.defaults, ...spec.params };
   const plan = planFor(spec.strategyId, params);
   const triangle = spec.layout === 'upper-triangle-rowmajor';
@@ -627,7 +629,8 @@ ${
     attrs["strategy"] = STRATEGY_ATTR
     attrs["created_by"] = CREATED_BY
     ${chunked ? 'chunks = row_chunks(shape, dtype.itemsize)' : 'chunks = None  # contiguous'}
-    with h5py.File(out, "w") as f:
+    # The file format versions h5wasm writes (superblock 2, compact groups), for comparable sizes.
+    with h5py.File(out, "w", libver=("v108", "v110")) as f:
         d = f.create_dataset("data", shape=shape, dtype=dtype, chunks=chunks${chunked ? ', **FILTER' : ''})
         for r0, r1 in slabs(a, chunks[0] if chunks else 1):
             values, raw = layout(read_rows(a, r0, r1))
