@@ -90,17 +90,19 @@ export function valuesFor(codec: Codec): readonly ValueEncoding[] {
 }
 
 /**
- * What Debian's h5py + python3-hdf5plugin 4.0 (bookworm) cannot open, and why — recorded by
+ * What Debian's h5py + python3-hdf5plugin 4.0 (bookworm) cannot read, and why — recorded by
  * tests/interop/plugins-h5py.test.ts. pip/conda hdf5plugin wheels bundle these filters (zstd since
  * 3.0, bitshuffle 0.4.2 with zstd since 4.0, per its changelog); Debian's package bundles none and
  * relies on Debian's filter packages, which have no zstd filter and bitshuffle 0.3.5 (lz4 only).
+ * Debian's bitshuffle 0.3.5 treats zstd chunks as uncompressed: a read error, or silently wrong
+ * values when the compressed length happens to divide evenly (measured on float16 and int16 data).
  */
 const DEBIAN_READER_GAP: Partial<Record<Codec, string>> = {
-  zstd: 'Debian’s python3-hdf5plugin 4.0 cannot open this (Debian ships no zstd HDF5 filter); needs hdf5plugin ≥ 3.0 from pip/conda',
+  zstd: 'Debian’s hdf5plugin 4.0 cannot open this (Debian ships no zstd HDF5 filter); needs hdf5plugin ≥ 3.0 from pip/conda',
   'bitshuffle-zstd':
-    'Debian’s python3-hdf5plugin 4.0 cannot open this (Debian’s bitshuffle 0.3.5 has no zstd); needs hdf5plugin ≥ 4.0 from pip/conda',
+    'Debian’s hdf5plugin 4.0 cannot read this: with Debian’s bitshuffle 0.3.5 h5py fails or returns WRONG values without an error; needs hdf5plugin ≥ 4.0 from pip/conda',
   'bitshuffle-lz4':
-    'with Debian’s python3-hdf5plugin, h5py also needs Debian’s bitshuffle package (the filter is not part of it)',
+    'with Debian’s hdf5plugin 4.0, h5py also needs Debian’s bitshuffle package (the filter is not part of it)',
 };
 
 function zfpRateOpts(rate: number): number[] {

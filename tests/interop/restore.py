@@ -21,6 +21,11 @@ def unpack_upper(a, m):
 def restore_h5(path):
     import h5py
 
+    try:  # registers plugin filters (blosc, lz4, bzip2, zfp, ...) with h5py; files without them don't need it
+        import hdf5plugin  # noqa: F401
+    except ImportError:
+        pass
+
     with h5py.File(path, "r") as f:
         d = f["data"]
         attrs = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in d.attrs.items()}
