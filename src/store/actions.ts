@@ -3,7 +3,10 @@
 import { getState, setState } from './store';
 import type { InputInfo, RowState, State } from './store';
 import { cacheResult, cachedFile, cachedResult, clearCaches } from './file-cache';
-import { SweepPool, generateInWorker, loadNpyInWorker } from '../workers/client';
+import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
+import type { NpyHeader } from '../core/npy';
+import type { InputFacts } from '../strategies/types';
+import { blobOf } from './file-cache';
 import type { LoadedArray } from '../workers/load';
 import { isAbortError } from '../workers/rpc';
 import { buildSweep, resultIdOf, specKeyOf } from '../strategies/sweep';
@@ -38,13 +41,27 @@ function updateSweepStatus(): void {
   if (next !== sweepStatus) setState({ sweepStatus: next });
 }
 
-async function adoptInput(loaded: LoadedArray): Promise<void> {
+/** The file behind the current input (kept for the streamed full-file run), never in the store. */
+let currentSource: { file: Blob; header: NpyHeader; facts: InputFacts } | null = null;
+let fullAbort: AbortController | null = null;
+
+async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<void> {
   const inputId = ++inputCounter;
   for (const c of rowAborts.values()) c.abort();
   rowAborts.clear();
   clearCaches();
+  currentSource = loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
+  fullAbort?.abort();
   const info: InputInfo = {
     inputId,
+    sample: loaded.sample
+      ? {
+          rows: loaded.sample.rows,
+          totalRows: loaded.sample.totalRows,
+          fullShape: [...loaded.header!.shape],
+          fullBytes: loaded.header!.dataBytes,
+        }
+      : null,
     name: loaded.name,
     dtype: loaded.dtype,
     sourceDescr: loaded.sourceDescr,
@@ -53,7 +70,11 @@ async function adoptInput(loaded: LoadedArray): Promise<void> {
     bytes: sizeOf(loaded.shape) * DTYPE_BYTES[loaded.dtype],
     summary: loaded.summary,
   };
-  getPool().setInput(loaded, inputId);
+  // Results on a sample carry it in their file names, so a sample file is never mistaken for the full one.
+  const poolName = loaded.sample
+    ? `${loaded.name.replace(/\.npy$/i, '')}-sample${loaded.sample.rows}of${loaded.sample.totalRows}.npy`
+    : loaded.name;
+  getPool().setInput({ ...loaded, name: poolName }, inputId);
   setState({
     input: info,
     loadStatus: 'ready',
@@ -64,6 +85,7 @@ async function adoptInput(loaded: LoadedArray): Promise<void> {
     rowOrder: [],
     selectedId: null,
     sweepStatus: 'idle',
+    fullRun: null,
   });
   runSweep();
 }
@@ -78,7 +100,7 @@ export async function loadFile(file: File): Promise<void> {
   try {
     const loaded = await loadNpyInWorker(file, file.name, (f) => setState({ loadProgress: f }), ctrl.signal);
     if (ctrl.signal.aborted) return;
-    await adoptInput(loaded);
+    await adoptInput(loaded, file);
   } catch (e) {
     if (isAbortError(e) || ctrl.signal.aborted) return;
     setState({ loadStatus: previous, loadingName: null, errorMessage: describeError(e, file.name) });
@@ -99,7 +121,7 @@ export async function generate(params: { n: number; m: number; seed: number }): 
   try {
     const loaded = await generateInWorker(params, (f) => setState({ loadProgress: f }), ctrl.signal);
     if (ctrl.signal.aborted) return;
-    await adoptInput(loaded);
+    await adoptInput(loaded, null);
   } catch (e) {
     if (isAbortError(e) || ctrl.signal.aborted) return;
     setState({ loadStatus: previous, loadingName: null, errorMessage: describeError(e, 'the generator') });
@@ -195,13 +217,63 @@ export function dismissError(): void {
   setState({ errorMessage: null });
 }
 
-/** Saves a finished row's real file under its meaningful name. */
+/** Saves a finished row's real file under its meaningful name (the full-file run's, when there is one). */
 export function downloadRow(id: string): void {
-  const row = getState().rows[id];
+  const { rows, fullRun } = getState();
+  const row = rows[id];
   if (!row?.result) return;
+  if (fullRun?.rowId === id && fullRun.specKey === row.specKey && fullRun.result) {
+    const full = fullFiles.get(row.specKey);
+    if (full) return saveBlob(full, fullRun.result.fileName);
+  }
   const blob = cachedFile(row.specKey);
   if (!blob) return;
   saveBlob(blob, row.result.fileName);
+}
+
+/** Files of full-file runs, by spec key (outside the store: they can be gigabytes). */
+const fullFiles = new Map<string, Blob>();
+
+/** Runs the row's strategy on the whole big file, streamed in a worker, with progress and cancel. */
+export async function runFull(id: string): Promise<void> {
+  const row = getState().rows[id];
+  const src = currentSource;
+  const input = getState().input;
+  if (!row || !src || !input) return;
+  fullAbort?.abort();
+  const ctrl = new AbortController();
+  fullAbort = ctrl;
+  const base = { rowId: id, specKey: row.specKey, startedAt: Date.now() };
+  setState({ fullRun: { ...base, status: 'running', progress: 0 } });
+  try {
+    const { result, parts } = await runFullInWorker(
+      { file: src.file, header: src.header, name: input.name, facts: src.facts, spec: row.spec },
+      (f) => {
+        if (!ctrl.signal.aborted) setState({ fullRun: { ...base, status: 'running', progress: f } });
+      },
+      ctrl.signal,
+    );
+    if (ctrl.signal.aborted) return;
+    fullFiles.set(
+      row.specKey,
+      new Blob(
+        parts.map((p) => blobOf(p)),
+        { type: 'application/x-hdf5' },
+      ),
+    );
+    setState({ fullRun: { ...base, status: 'done', progress: 1, result } });
+  } catch (e) {
+    if (ctrl.signal.aborted || isAbortError(e)) return;
+    setState({
+      fullRun: { ...base, status: 'failed', progress: 1, reason: e instanceof Error ? e.message : String(e) },
+    });
+  }
+}
+
+export function cancelFull(): void {
+  fullAbort?.abort();
+  fullAbort = null;
+  setState({ fullRun: null });
 }
 
 export function saveBlob(blob: Blob, fileName: string): void {

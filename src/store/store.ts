@@ -30,6 +30,19 @@ export interface InputInfo {
   shape: number[];
   bytes: number;
   summary: ArraySummary;
+  /** Set when the sweep runs on a sample of a big file (`shape` is then the sample's shape). */
+  sample: { rows: number; totalRows: number; fullShape: number[]; fullBytes: number } | null;
+}
+
+/** The one streamed run of a chosen strategy on the whole big file. */
+export interface FullRunState {
+  rowId: string;
+  specKey: string;
+  status: 'running' | 'done' | 'failed';
+  progress: number;
+  startedAt: number;
+  result?: StrategyResult;
+  reason?: string;
 }
 
 export type LoadStatus = 'empty' | 'loading' | 'ready';
@@ -48,6 +61,7 @@ export interface State {
   rowOrder: string[];
   rows: Record<string, RowState>;
   selectedId: string | null;
+  fullRun: FullRunState | null;
 }
 
 export const initialState: State = {
@@ -62,6 +76,7 @@ export const initialState: State = {
   rowOrder: [],
   rows: {},
   selectedId: null,
+  fullRun: null,
 };
 
 export const useStore = create<State>()(() => initialState);

@@ -9,6 +9,7 @@ import { TradeoffChart } from './TradeoffChart';
 import { ResultsTable } from './ResultsTable';
 import { Recommendation } from './Recommendation';
 import { LoadProgress } from './LoadProgress';
+import { FullRunPanel } from './FullRunPanel';
 
 export function App() {
   const hasInput = useStore((s) => s.input !== null);
@@ -49,6 +50,7 @@ export function App() {
             </div>
             <SweepControls />
             <Recommendation />
+            <FullRunPanel />
             <TradeoffChart />
             <ResultsTable />
           </>

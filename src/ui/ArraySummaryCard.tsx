@@ -19,7 +19,9 @@ export function ArraySummaryCard() {
       <dl>
         <div>
           <dt>shape</dt>
-          <dd data-testid="summary-shape">{formatShape(input.shape)}</dd>
+          <dd data-testid="summary-shape">
+            {formatShape(input.sample ? input.sample.fullShape : input.shape)}
+          </dd>
         </div>
         <div>
           <dt>dtype</dt>
@@ -30,7 +32,7 @@ export function ArraySummaryCard() {
         </div>
         <div>
           <dt>size</dt>
-          <dd>{formatMB(input.bytes)}</dd>
+          <dd>{formatMB(input.sample ? input.sample.fullBytes : input.bytes)}</dd>
         </div>
         <div>
           <dt>symmetric</dt>
