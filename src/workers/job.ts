@@ -67,6 +67,8 @@ export interface JobOptions {
   onProgress?: (fraction: number, phase: 'encode' | 'write' | 'verify') => void;
   /** Reuses layout values across jobs on the same input (the triangle pack is shared). */
   layoutCache?: Map<Layout, LayoutValues>;
+  /** Sees each verified slab: original values and the decoded ones, in C order from the start. */
+  onCompare?: (orig: NumberArray, decoded: NumberArray) => void;
 }
 
 export class UnsupportedError extends Error {
@@ -225,7 +227,17 @@ export async function runJob(
     plan.container === 'npy'
       ? restorePythonNpySnippet(fileName, input.array.shape, spec.layout === 'upper-triangle-rowmajor')
       : restorePythonSnippet(fileName, { hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin' });
-  const acc = createErrorAccumulator();
+  const errors = createErrorAccumulator();
+  const onCompare = opts.onCompare;
+  const acc: typeof errors = onCompare
+    ? {
+        add: (o, d) => {
+          errors.add(o, d);
+          onCompare(o, d);
+        },
+        result: () => errors.result(),
+      }
+    : errors;
   let file: Uint8Array;
   let encodeMs: number;
   let verifyMs: number;
