@@ -50,7 +50,8 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
   for (const c of rowAborts.values()) c.abort();
   rowAborts.clear();
   clearCaches();
-  currentSource = loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
+  currentSource =
+    loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
   fullAbort?.abort();
   const info: InputInfo = {
     inputId,
@@ -145,12 +146,16 @@ function startRow(spec: StrategySpec, inputId: number): void {
   }
   const ctrl = new AbortController();
   rowAborts.set(id, ctrl);
+  let lastProgress = -1;
   patchRow(id, { spec, specKey: key, status: 'queued', progress: 0, result: undefined, reason: undefined });
   getPool()
     .run(spec, {
       signal: ctrl.signal,
       onProgress: (f) => {
-        if (!ctrl.signal.aborted) patchRow(id, { status: 'running', progress: f });
+        // Re-render the table for visible steps only (every 10 %), not for every slab.
+        if (ctrl.signal.aborted || (f - lastProgress < 0.1 && f < 1)) return;
+        lastProgress = f;
+        patchRow(id, { status: 'running', progress: f });
       },
     })
     .then(
@@ -227,8 +232,21 @@ export function downloadRow(id: string): void {
     if (full) return saveBlob(full, fullRun.result.fileName);
   }
   const blob = cachedFile(row.specKey);
-  if (!blob) return;
-  saveBlob(blob, row.result.fileName);
+  if (blob) return saveBlob(blob, row.result.fileName);
+  // Big files were not kept: the worker writes the same bytes again (deterministic) for this download.
+  const fileName = row.result.fileName;
+  setState({ preparingDownload: fileName });
+  getPool()
+    .run(row.spec, { wantFile: true })
+    .then(
+      ({ file }) => {
+        if (file) saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
+      },
+      (e: unknown) => {
+        if (!isAbortError(e)) setState({ errorMessage: `Could not prepare ${fileName}: ${String(e)}` });
+      },
+    )
+    .finally(() => setState({ preparingDownload: null }));
 }
 
 /** Files of full-file runs, by spec key (outside the store: they can be gigabytes). */

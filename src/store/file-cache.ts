@@ -17,9 +17,16 @@ export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Bl
   return new Blob(parts, { type });
 }
 
-export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array): void {
+/** Keeps the summary, and the file when it came back (big files are rebuilt on download). */
+export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
-  files.set(specKey, blobOf(bytes));
+  if (bytes) files.set(specKey, blobOf(bytes));
+}
+
+export function cacheFile(specKey: string, bytes: Uint8Array): Blob {
+  const blob = blobOf(bytes);
+  files.set(specKey, blob);
+  return blob;
 }
 
 export function cachedResult(specKey: string): StrategyResult | undefined {

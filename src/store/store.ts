@@ -62,6 +62,8 @@ export interface State {
   rows: Record<string, RowState>;
   selectedId: string | null;
   fullRun: FullRunState | null;
+  /** Name of a big file being rebuilt for download, if any. */
+  preparingDownload: string | null;
 }
 
 export const initialState: State = {
@@ -77,6 +79,7 @@ export const initialState: State = {
   rows: {},
   selectedId: null,
   fullRun: null,
+  preparingDownload: null,
 };
 
 export const useStore = create<State>()(() => initialState);

@@ -7,7 +7,7 @@ import { resultsJson } from '../store/results-json';
 import { formatError, formatMB, formatPercent } from './format';
 
 export function Recommendation() {
-  const { rows, rowOrder, tolerance, selectedId, input, sweepStatus } = useStore(
+  const { rows, rowOrder, tolerance, selectedId, input, sweepStatus, preparing } = useStore(
     useShallow((s) => ({
       rows: s.rows,
       rowOrder: s.rowOrder,
@@ -15,6 +15,7 @@ export function Recommendation() {
       selectedId: s.selectedId,
       input: s.input,
       sweepStatus: s.sweepStatus,
+      preparing: s.preparingDownload,
     })),
   );
   const [tolText, setTolText] = useState(String(tolerance));
@@ -96,6 +97,11 @@ export function Recommendation() {
         >
           Export results JSON
         </button>
+        {preparing && (
+          <span className="muted" role="status">
+            Writing {preparing} again for the download…
+          </span>
+        )}
       </div>
     </section>
   );

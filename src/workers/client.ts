@@ -81,8 +81,11 @@ export function canShareMemory(): boolean {
 
 interface QueuedJob {
   spec: StrategySpec;
+  /** A call other than runJob (e.g. quality), made on the worker that takes the job. */
+  invoke?: (handle: WorkerHandle, inputId: number) => Promise<unknown>;
   onProgress?: (f: number) => void;
-  resolve(v: { result: StrategyResult; file: Uint8Array }): void;
+  wantFile: boolean;
+  resolve(v: { result: StrategyResult; file: Uint8Array | null }): void;
   reject(e: unknown): void;
   signal?: AbortSignal;
 }
@@ -133,10 +136,44 @@ export class SweepPool {
     return this.input?.inputId ?? null;
   }
 
-  run(spec: StrategySpec, opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {}) {
-    return new Promise<{ result: StrategyResult; file: Uint8Array }>((resolve, reject) => {
+  run(
+    spec: StrategySpec,
+    opts: { onProgress?: (f: number) => void; signal?: AbortSignal; wantFile?: boolean } = {},
+  ) {
+    return new Promise<{ result: StrategyResult; file: Uint8Array | null }>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
-      const job: QueuedJob = { spec, onProgress: opts.onProgress, resolve, reject, signal: opts.signal };
+      const job: QueuedJob = {
+        spec,
+        onProgress: opts.onProgress,
+        resolve,
+        reject,
+        signal: opts.signal,
+        wantFile: opts.wantFile ?? false,
+      };
+      this.queue.push(job);
+      opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
+      this.pump();
+    });
+  }
+
+  /** Another API method on a worker holding the current input, queued like a job. */
+  call<M extends 'quality' | 'qualityMatrix'>(
+    method: M,
+    arg: Omit<ArgOf<M>, 'inputId'>,
+    opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {},
+  ): Promise<ResultOf<M>> {
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(abortError());
+      const job: QueuedJob = {
+        spec: arg.spec,
+        invoke: (handle, inputId) =>
+          handle.call(method, { ...arg, inputId } as ArgOf<M>, { onProgress: opts.onProgress }),
+        onProgress: opts.onProgress,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        signal: opts.signal,
+        wantFile: false,
+      };
       this.queue.push(job);
       opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
       this.pump();
@@ -176,9 +213,17 @@ export class SweepPool {
       this.running.set(job, { handle });
       const inputId = this.input.inputId;
       void slot.ready
-        .then(() => handle.call('runJob', { inputId, spec: job.spec }, { onProgress: job.onProgress }))
+        .then(() =>
+          job.invoke
+            ? job.invoke(handle, inputId)
+            : handle.call(
+                'runJob',
+                { inputId, spec: job.spec, wantFile: job.wantFile },
+                { onProgress: job.onProgress },
+              ),
+        )
         .then(
-          (v) => job.resolve(v),
+          (v) => job.resolve(v as Parameters<QueuedJob['resolve']>[0]),
           (e) => job.reject(e),
         )
         .finally(() => {

@@ -10,6 +10,8 @@ import { loadNpyFile, generateArray } from './load';
 import { npyBlobRowReader, runStreamingJob } from './stream-job';
 import type { NpyHeader } from '../core/npy';
 import type { LoadedArray } from './load';
+import { matrixOf, runQuality } from './quality-job';
+import type { MatrixView, QualityReport } from './quality-job';
 
 export interface InputMessage {
   inputId: number;
@@ -19,6 +21,9 @@ export interface InputMessage {
   buffer: ArrayBufferLike;
   facts: InputFacts;
 }
+
+/** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
+export const KEEP_FILE_BYTES = 48 * 2 ** 20;
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
@@ -37,17 +42,50 @@ export const api = {
     return msg.inputId;
   },
 
+  /**
+   * Runs one spec. Files above KEEP_FILE_BYTES stay behind (the main thread would pay a long copy and
+   * hold them all): asking again with `wantFile` rebuilds the same bytes (deterministic) for a download.
+   */
   async runJob(
-    arg: { inputId: number; spec: StrategySpec },
+    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean },
     ctx: CallContext,
-  ): Promise<{ result: StrategyResult; file: Uint8Array }> {
+  ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
     const out = await runJob(current.input, arg.spec, {
       layoutCache: current.layoutCache,
       onProgress: (f) => ctx.progress(f),
     });
+    if (!arg.wantFile && out.file.byteLength > KEEP_FILE_BYTES) return { result: out.result, file: null };
     ctx.transfer([out.file.buffer]);
     return out;
+  },
+
+  /** Quality summaries of one result (the job is re-run) and one matrix for the heatmap. */
+  async quality(
+    arg: { inputId: number; spec: StrategySpec; matrix: number | null },
+    ctx: CallContext,
+  ): Promise<QualityReport> {
+    if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
+    const report = await runQuality(current.input, arg.spec, arg.matrix, {
+      layoutCache: current.layoutCache,
+      onProgress: (f) => ctx.progress(f),
+    });
+    if (report.view) ctx.transfer([report.view.original.buffer, report.view.decoded.buffer]);
+    return report;
+  },
+
+  /** Another matrix of the same result, for the heatmap's picker. */
+  async qualityMatrix(
+    arg: { inputId: number; spec: StrategySpec; matrix: number },
+    ctx: CallContext,
+  ): Promise<MatrixView | null> {
+    if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
+    const view = await matrixOf(current.input, arg.spec, arg.matrix, {
+      layoutCache: current.layoutCache,
+      onProgress: (f) => ctx.progress(f),
+    });
+    if (view) ctx.transfer([view.original.buffer, view.decoded.buffer]);
+    return view;
   },
 
   async loadNpy(arg: { file: Blob; name: string; shared: boolean }, ctx: CallContext): Promise<LoadedArray> {
