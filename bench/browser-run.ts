@@ -71,6 +71,11 @@ export interface BrowserRun {
   /** Summed RSS every ~1 s (downsampled) from just before the file was chosen, for a memory plot. */
   rssSeries: { t: number; bytes: number }[];
   peakMainHeapBytes: number;
+  /** CPU ms of the Chromium processes between the file being chosen and done, by process role. */
+  cpuMsByRole: Record<string, number>;
+  cpuMs: number;
+  /** The same by `role/thread name`: the page's main thread is `renderer/main`. */
+  cpuMsByThread: Record<string, number>;
   cdpMetrics: Record<string, number>;
   rows: RowFact[];
   exported: ExportedResult[];
@@ -265,6 +270,7 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
       .filter((t) => t.start + t.duration >= chosen && t.start <= probe.doneAt!)
       .map((t) => ({ startMs: t.start - chosen, durationMs: t.duration }));
     const peak = sampler.peak!;
+    const cpu = sampler.cpuMsByRole();
     return {
       wallMs: probe.doneAt - chosen,
       nodeWallMs,
@@ -284,6 +290,13 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
       idlePssBytes,
       rssSeries: downsample(sampler.samples, 1000),
       peakMainHeapBytes: probe.maxHeap,
+      cpuMsByRole: cpu,
+      cpuMs: Object.values(cpu).reduce((a, b) => a + b, 0),
+      cpuMsByThread: Object.fromEntries(
+        Object.entries(sampler.cpuMsByThread())
+          .filter(([, ms]) => ms >= 50)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       cdpMetrics: Object.fromEntries(metrics.map((m) => [m.name, m.value])),
       rows,
       exported,

@@ -1,6 +1,17 @@
-// Linux-only: samples the resident memory of a process tree from /proc (proc(5): /proc/<pid>/stat for
-// the parent pid, /proc/<pid>/status for VmRSS, /proc/<pid>/cmdline for Chromium's --type=).
+// Linux-only: samples the resident memory and CPU time of a process tree from /proc (proc(5):
+// /proc/<pid>/stat for the parent pid and utime/stime, /proc/<pid>/status for VmRSS,
+// /proc/<pid>/cmdline for Chromium's --type=).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second for utime/stime (sysconf(_SC_CLK_TCK); 100 on every common Linux). */
+const CLK_TCK = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 export interface ProcessRss {
   pid: number;
@@ -19,15 +30,26 @@ export interface MemorySample {
   processes: ProcessRss[];
 }
 
-function parentPid(pid: number): number | null {
+/** Fields 3… of /proc/<pid>/stat (index 0 = state, 1 = ppid, 11 = utime, 12 = stime), or null. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null; // the process exited between readdir and read
   }
+}
+
+function parentPid(pid: number): number | null {
+  const f = statFields(pid);
+  return f ? Number(f[1]) : null;
+}
+
+/** User + system CPU time of a process (all its threads) so far, in ms. */
+function cpuMsOf(pid: number): number | null {
+  const f = statFields(pid);
+  return f ? ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK : null;
 }
 
 /** `pid` and all its descendants that are alive now. */
@@ -59,6 +81,30 @@ function rssOf(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU ms so far of each thread of a process, keyed by thread name (/proc/<pid>/task/<tid>/comm). */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // The main thread's tid is the pid; its comm is just the process name, so call it `main`.
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+      out.set(name, (out.get(name) ?? 0) + ms);
+    } catch {
+      // thread exited
+    }
+  }
+  return out;
 }
 
 function pssOf(pid: number): number {
@@ -111,6 +157,9 @@ export class RssSampler {
   peak: MemorySample | null = null;
   /** The sample with the largest summed PSS (a better estimate of the real footprint). */
   peakPss: MemorySample | null = null;
+  /** CPU ms per process at start() and at the latest sample; processes born later start at 0. */
+  private readonly cpuAtStart = new Map<number, number>();
+  private readonly cpuLatest = new Map<number, number>();
 
   constructor(
     private readonly rootPid: number,
@@ -134,6 +183,8 @@ export class RssSampler {
         this.roles.set(pid, role);
       }
       processes.push({ pid, role, rssBytes: rss, pssBytes: withPss ? pssOf(pid) : null });
+      const cpu = cpuMsOf(pid);
+      if (cpu !== null) this.cpuLatest.set(pid, cpu);
     }
     const s: MemorySample = {
       t: performance.now() - this.t0,
@@ -147,9 +198,45 @@ export class RssSampler {
     return s;
   }
 
+  private readonly threadsAtStart = new Map<number, Map<string, number>>();
+  private readonly threadsAtStop = new Map<number, Map<string, number>>();
+
   start(): void {
     this.sample();
+    for (const [pid, ms] of this.cpuLatest) this.cpuAtStart.set(pid, ms);
+    for (const pid of this.cpuLatest.keys()) this.threadsAtStart.set(pid, threadCpuMs(pid));
     this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  /**
+   * CPU ms used since start() by role (a process that exited between samples loses its last
+   * interval). With other load on the machine this is steadier than wall time: it counts only the
+   * time the processes actually ran.
+   */
+  cpuMsByRole(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [pid, ms] of this.cpuLatest) {
+      const role = this.roles.get(pid) ?? '?';
+      out[role] = (out[role] ?? 0) + ms - (this.cpuAtStart.get(pid) ?? 0);
+    }
+    return out;
+  }
+
+  /**
+   * CPU ms since start() by `role/thread name`, e.g. `renderer/main` (the page's main thread) or `renderer/DedicatedWorker` (the app's workers, summed). Threads that ended before
+   * stop() are missing.
+   */
+  cpuMsByThread(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [pid, threads] of this.threadsAtStop) {
+      const before = this.threadsAtStart.get(pid);
+      for (const [name, ms] of threads) {
+        const key = `${this.roles.get(pid) ?? '?'}/${name}`;
+        const used = ms - (before?.get(name) ?? 0);
+        if (used > 0) out[key] = (out[key] ?? 0) + used;
+      }
+    }
+    return out;
   }
 
   stop(): void {
@@ -158,5 +245,6 @@ export class RssSampler {
     this.timer = null;
     this.count = 0; // the last sample includes PSS
     this.sample();
+    for (const pid of this.cpuLatest.keys()) this.threadsAtStop.set(pid, threadCpuMs(pid));
   }
 }

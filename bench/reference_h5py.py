@@ -132,12 +132,14 @@ class Sweep:
         ds.attrs['strategy'] = json.dumps(strategy)
         ds.attrs['created_by'] = 'h5squeeze bench reference (h5py %s)' % h5py.__version__
 
-    def record(self, rid, sid, layout, params, path, t0, t1, err):
+    def record(self, rid, sid, layout, params, path, t0, c0, t1, err):
         t2 = time.perf_counter()
+        c2 = time.process_time()
         self.results.append({
             'id': rid, 'strategyId': sid, 'layout': layout, 'params': params,
             'bytes': os.path.getsize(path), 'maxAbsError': err,
             'writeMs': (t1 - t0) * 1e3, 'verifyMs': (t2 - t1) * 1e3, 'ms': (t2 - t0) * 1e3,
+            'cpuMs': (c2 - c0) * 1e3,
         })
         os.remove(path)
 
@@ -146,19 +148,19 @@ class Sweep:
     def npy(self, layout):
         x = self.values[layout]
         path = os.path.join(self.workdir, 'npy-%s.npy' % layout)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         np.save(path, x)
         t1 = time.perf_counter()
         back = np.load(path)
         err = self.max_err(back, layout)
-        self.record('npy:%s' % layout, 'npy', layout, {}, path, t0, t1, err)
+        self.record('npy:%s' % layout, 'npy', layout, {}, path, t0, c0, t1, err)
 
     def hdf5(self, sid, layout, params, variant, make):
         """make(x) -> (data, create_dataset kwargs, extra attrs); decode is by dtype/attrs."""
         rid = ':'.join(s for s in (sid, layout, variant) if s)
         path = os.path.join(self.workdir, rid.replace(':', '-') + '.h5')
         x = self.values[layout]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         data, kwargs, extra = make(x)
         with h5py.File(path, 'w') as f:
             ds = f.create_dataset('data', data=data, **kwargs)
@@ -173,7 +175,7 @@ class Sweep:
             if 'scale_factor' in ds.attrs:
                 back = back * float(ds.attrs['scale_factor']) + float(ds.attrs['add_offset'])
         err = self.max_err(back, layout)
-        self.record(rid, sid, layout, params, path, t0, t1, err)
+        self.record(rid, sid, layout, params, path, t0, c0, t1, err)
 
     def run(self, plugin_specs):
         for layout in (FULL, TRIANGLE):
@@ -279,6 +281,7 @@ def main():
         'shape': list(a.shape), 'inputBytes': int(a.nbytes), 'loadMs': load_ms,
         'layoutMs': sweep.layout_ms,
         'strategiesMs': sum(r['ms'] for r in sweep.results),
+        'strategiesCpuMs': sum(r['cpuMs'] for r in sweep.results),
         # ru_maxrss is in KiB on Linux.
         'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         'strategies': sweep.results,

@@ -34,6 +34,7 @@ interface ReferenceStrategy {
   writeMs: number;
   verifyMs: number;
   ms: number;
+  cpuMs: number;
 }
 
 interface ReferenceRun {
@@ -44,6 +45,7 @@ interface ReferenceRun {
   loadMs: number;
   layoutMs: Record<string, number>;
   strategiesMs: number;
+  strategiesCpuMs: number;
   peakRssBytes: number;
   strategies: ReferenceStrategy[];
   skipped: { id: string; reason: string }[];
@@ -59,6 +61,8 @@ interface StrategyRow {
   h5pyBytes: number | null;
   oursMaxErr: number | null;
   h5pyMaxErr: number | null;
+  /** Extra: CPU ms of the reference for this strategy (its wall ms minus time spent descheduled). */
+  h5pyCpuMs: number | null;
 }
 
 function usage(msg: string): never {
@@ -201,6 +205,7 @@ function strategyRows(ours: BrowserRun[], refs: ReferenceRun[]): StrategyRow[] {
       h5pyBytes: medianOrNull(theirs.map((s) => s?.bytes)),
       oursMaxErr: medianOrNull(mine.map((e) => (e ? errorNumber(e.maxAbsError) : null))),
       h5pyMaxErr: medianOrNull(theirs.map((s) => s?.maxAbsError)),
+      h5pyCpuMs: medianOrNull(theirs.map((s) => s?.cpuMs)),
     };
   });
 }
@@ -326,6 +331,14 @@ async function main(): Promise<void> {
     const peakRssBytes = median(ours.map((o) => o.peakRssBytes));
     const medianRun = [...ours].sort((a, b) => a.peakRssBytes - b.peakRssBytes)[ours.length >> 1]!;
     const notes = findings(rows, ours, refs);
+    const oursCpu = median(ours.map((o) => o.cpuMs));
+    const h5pyCpu = median(refs.map((r) => r.strategiesCpuMs));
+    const cpuRun = [...ours].sort((a, b) => a.cpuMs - b.cpuMs)[ours.length >> 1]!;
+    const cpuByRole = Object.entries(cpuRun.cpuMsByRole)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([role, ms]) => `${role} ${fmtS(ms)}`)
+      .join(', ');
     // Like for like: only the strategies both sides ran, as sums of per-strategy times.
     const both = new Set(rows.filter((r) => r.oursMs !== null && r.h5pyMs !== null).map((r) => r.id));
     const oursOnly = rows.filter((r) => r.oursMs !== null && r.h5pyMs === null);
@@ -352,6 +365,13 @@ ratio ours / h5py:                                               ${(oursMs / h5p
   like for like, the ${both.size} strategies both ran, sums:            ours ${fmtS(oursBothSum)}, h5py ${fmtS(h5pyBothSum)} (ratio ${(oursBothSum / h5pyBothSum).toFixed(2)})
   the app also ran ${oursOnly.length} strategies without an h5py twin:        ${fmtS(oursOnlySum)} of encode+verify
   ours, file chosen → sweep running (load + analysis):           ${fmtS(medianOrNull(ours.map((o) => o.loadMs)) ?? NaN)}
+CPU time (counts only time on a core, so steadier under load):
+  ours, Chromium processes, file chosen → done:                  ${fmtS(oursCpu)} (${cpuByRole})
+  threads (median run): ${Object.entries(cpuRun.cpuMsByThread)
+    .slice(0, 4)
+    .map(([name, ms]) => `${name} ${fmtS(ms)}`)
+    .join(', ')}
+  h5py, sum over strategies:                                     ${fmtS(h5pyCpu)} (ratio ${(oursCpu / h5pyCpu).toFixed(2)})
 first result-row done:                                           ${firstResultMs === null ? '—' : fmtS(firstResultMs)}
 longest main-thread task:                                        ${longestTaskMs.toFixed(0)} ms
 peak RSS, Chromium processes summed:                             ${fmtMiB(peakRssBytes)} (idle before the file: ${fmtMiB(median(ours.map((o) => o.idleRssBytes)))})
@@ -397,6 +417,13 @@ peak RSS, h5py reference process:                                ${fmtMiB(median
       },
       details: {
         oursSumOfStrategyMs: oursSum,
+        cpu: {
+          oursMs: oursCpu,
+          oursByRoleMedianRun: cpuRun.cpuMsByRole,
+          oursByThreadMedianRun: cpuRun.cpuMsByThread,
+          h5pyStrategiesMs: h5pyCpu,
+          ratio: oursCpu / h5pyCpu,
+        },
         likeForLike: {
           strategies: both.size,
           oursSumMs: oursBothSum,
@@ -429,6 +456,8 @@ peak RSS, h5py reference process:                                ${fmtMiB(median
           peakRssBytes: o.peakRssBytes,
           peakPssBytes: o.peakPssBytes,
           peakMainHeapBytes: o.peakMainHeapBytes,
+          cpuMsByRole: o.cpuMsByRole,
+          cpuMsByThread: o.cpuMsByThread,
           cdpMetrics: o.cdpMetrics,
           rssSeries: o.rssSeries,
           timeline: o.timeline,
@@ -437,10 +466,16 @@ peak RSS, h5py reference process:                                ${fmtMiB(median
         })),
         h5py: refs.map((r) => ({
           strategiesMs: r.strategiesMs,
+          strategiesCpuMs: r.strategiesCpuMs,
           loadMs: r.loadMs,
           layoutMs: r.layoutMs,
           peakRssBytes: r.peakRssBytes,
-          strategies: r.strategies.map((s) => ({ id: s.id, writeMs: s.writeMs, verifyMs: s.verifyMs })),
+          strategies: r.strategies.map((s) => ({
+            id: s.id,
+            writeMs: s.writeMs,
+            verifyMs: s.verifyMs,
+            cpuMs: s.cpuMs,
+          })),
           skipped: r.skipped,
         })),
       },
