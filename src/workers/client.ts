@@ -84,7 +84,8 @@ interface QueuedJob {
   /** A call other than runJob (e.g. quality), made on the worker that takes the job. */
   invoke?: (handle: WorkerHandle, inputId: number) => Promise<unknown>;
   onProgress?: (f: number) => void;
-  resolve(v: { result: StrategyResult; file: Uint8Array }): void;
+  wantFile: boolean;
+  resolve(v: { result: StrategyResult; file: Uint8Array | null }): void;
   reject(e: unknown): void;
   signal?: AbortSignal;
 }
@@ -135,10 +136,20 @@ export class SweepPool {
     return this.input?.inputId ?? null;
   }
 
-  run(spec: StrategySpec, opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {}) {
-    return new Promise<{ result: StrategyResult; file: Uint8Array }>((resolve, reject) => {
+  run(
+    spec: StrategySpec,
+    opts: { onProgress?: (f: number) => void; signal?: AbortSignal; wantFile?: boolean } = {},
+  ) {
+    return new Promise<{ result: StrategyResult; file: Uint8Array | null }>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
-      const job: QueuedJob = { spec, onProgress: opts.onProgress, resolve, reject, signal: opts.signal };
+      const job: QueuedJob = {
+        spec,
+        onProgress: opts.onProgress,
+        resolve,
+        reject,
+        signal: opts.signal,
+        wantFile: opts.wantFile ?? false,
+      };
       this.queue.push(job);
       opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
       this.pump();
@@ -161,6 +172,7 @@ export class SweepPool {
         resolve: resolve as (v: unknown) => void,
         reject,
         signal: opts.signal,
+        wantFile: false,
       };
       this.queue.push(job);
       opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
@@ -204,7 +216,11 @@ export class SweepPool {
         .then(() =>
           job.invoke
             ? job.invoke(handle, inputId)
-            : handle.call('runJob', { inputId, spec: job.spec }, { onProgress: job.onProgress }),
+            : handle.call(
+                'runJob',
+                { inputId, spec: job.spec, wantFile: job.wantFile },
+                { onProgress: job.onProgress },
+              ),
         )
         .then(
           (v) => job.resolve(v as Parameters<QueuedJob['resolve']>[0]),

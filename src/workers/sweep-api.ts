@@ -22,6 +22,9 @@ export interface InputMessage {
   facts: InputFacts;
 }
 
+/** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
+export const KEEP_FILE_BYTES = 48 * 2 ** 20;
+
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
 export const api = {
@@ -39,15 +42,20 @@ export const api = {
     return msg.inputId;
   },
 
+  /**
+   * Runs one spec. Files above KEEP_FILE_BYTES stay behind (the main thread would pay a long copy and
+   * hold them all): asking again with `wantFile` rebuilds the same bytes (deterministic) for a download.
+   */
   async runJob(
-    arg: { inputId: number; spec: StrategySpec },
+    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean },
     ctx: CallContext,
-  ): Promise<{ result: StrategyResult; file: Uint8Array }> {
+  ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
     const out = await runJob(current.input, arg.spec, {
       layoutCache: current.layoutCache,
       onProgress: (f) => ctx.progress(f),
     });
+    if (!arg.wantFile && out.file.byteLength > KEEP_FILE_BYTES) return { result: out.result, file: null };
     ctx.transfer([out.file.buffer]);
     return out;
   },
