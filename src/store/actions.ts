@@ -14,6 +14,8 @@ import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { describeError } from './messages';
+import { isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
+import type { SettingsPatch } from './settings-url';
 
 let pool: SweepPool | null = null;
 let inputCounter = 0;
@@ -207,11 +209,53 @@ export function runSweep(): void {
 
 export function updateSettings(patch: Partial<SweepSettings>): void {
   setState((s) => ({ settings: { ...s.settings, ...patch } }));
+  writeSettingsHash();
   runSweep();
 }
 
 export function setTolerance(tolerance: number): void {
   setState({ tolerance });
+  writeSettingsHash();
+}
+
+/** Mirrors the settings into the URL hash, so the address can be shared (replaces, no history entry). */
+function writeSettingsHash(): void {
+  if (typeof window === 'undefined') return;
+  const { settings, tolerance } = getState();
+  const hash = `#${settingsToHash({ settings, tolerance })}`;
+  if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+}
+
+/** Applies shared settings (from the URL hash or an imported file); re-runs the sweep if they changed. */
+export function applySettings(patch: SettingsPatch): void {
+  if (patch.tolerance !== undefined) setState({ tolerance: patch.tolerance });
+  const { settings } = getState();
+  const changed = (Object.keys(patch.settings) as (keyof SweepSettings)[]).some(
+    (k) => patch.settings[k] !== settings[k],
+  );
+  if (changed) updateSettings(patch.settings);
+  else writeSettingsHash();
+}
+
+/** At startup and on `hashchange`: settings named in the URL hash win over the defaults. */
+export function restoreSettingsFromUrl(): void {
+  if (typeof window === 'undefined') return;
+  const read = () => {
+    const patch = parseSettingsHash(window.location.hash);
+    if (!isEmptyPatch(patch)) applySettings(patch);
+  };
+  read();
+  window.addEventListener('hashchange', read);
+}
+
+/** Quality summaries of a finished result (its job runs again in a pool worker) + one matrix. */
+export function requestQuality(spec: StrategySpec, matrix: number | null, signal?: AbortSignal) {
+  return getPool().call('quality', { spec, matrix }, { signal });
+}
+
+/** Another matrix of the same result for the quality heatmap. */
+export function requestQualityMatrix(spec: StrategySpec, matrix: number, signal?: AbortSignal) {
+  return getPool().call('qualityMatrix', { spec, matrix }, { signal });
 }
 
 export function selectRow(id: string | null): void {
