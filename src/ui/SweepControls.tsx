@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useStore } from '../store/store';
 import { updateSettings } from '../store/actions';
 import { useDebouncedEffect } from './useDebounced';
+import { SettingsShare } from './SettingsShare';
 import type { LayoutChoice } from '../strategies/sweep';
 import { triangleProblem } from '../strategies/sweep';
 
@@ -16,6 +17,13 @@ export function SweepControls() {
   const [decimals, setDecimals] = useState(settings.decimals);
   const [epsText, setEpsText] = useState(String(settings.eps));
   const eps = parsePositive(epsText);
+  // Settings can change from outside (a shared link's hash, an imported file): follow them.
+  const [seen, setSeen] = useState(settings);
+  if (seen !== settings) {
+    setSeen(settings);
+    if (settings.decimals !== seen.decimals) setDecimals(settings.decimals);
+    if (settings.eps !== seen.eps && eps !== settings.eps) setEpsText(String(settings.eps));
+  }
   useDebouncedEffect(decimals, 250, (d) => updateSettings({ decimals: d }));
   useDebouncedEffect(eps, 400, (e) => {
     if (e !== null) updateSettings({ eps: e });
@@ -82,6 +90,7 @@ export function SweepControls() {
           </label>
         ))}
       </fieldset>
+      <SettingsShare />
     </section>
   );
 }
