@@ -7,6 +7,7 @@ import { SweepControls } from './SweepControls';
 import { SweepStatus } from './SweepStatus';
 import { TradeoffChart } from './TradeoffChart';
 import { ResultsTable } from './ResultsTable';
+import { QualityPanel } from './QualityPanel';
 import { Recommendation } from './Recommendation';
 import { LoadProgress } from './LoadProgress';
 import { FullRunPanel } from './FullRunPanel';
@@ -53,6 +54,7 @@ export function App() {
             <FullRunPanel />
             <TradeoffChart />
             <ResultsTable />
+            <QualityPanel />
           </>
         )}
       </main>

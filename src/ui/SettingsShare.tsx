@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { applySettings, saveBlob } from '../store/actions';
 import { parseSettingsJson, settingsToJson } from '../store/settings-url';
+import './settings-share.css';
 
 /** Export/import the sweep settings as a small JSON file (the URL hash carries them too). */
 export function SettingsShare() {

@@ -1,0 +1,257 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../store/store';
+import { requestQuality, requestQualityMatrix } from '../store/actions';
+import { doneResults, recommendedResult } from '../store/selectors';
+import { isAbortError } from '../workers/rpc';
+import type { IndexedError, QualitySummary } from '../core/quality';
+import type { MatrixView } from '../workers/quality-job';
+import { QualityHistogram } from './QualityHistogram';
+import { MatrixHeatmap } from './MatrixHeatmap';
+import { formatError } from './format';
+import './quality.css';
+
+/** Typed arrays stay here (component state), never in the store. */
+interface Report {
+  key: string;
+  summary: QualitySummary;
+  view: MatrixView | null;
+}
+
+function WorstTable({
+  title,
+  unit,
+  items,
+  onPick,
+  testId,
+}: {
+  title: string;
+  unit: string;
+  items: IndexedError[];
+  onPick?: (index: number) => void;
+  testId: string;
+}) {
+  return (
+    <table className="worst" data-testid={testId}>
+      <caption>{title}</caption>
+      <thead>
+        <tr>
+          <th>{unit}</th>
+          <th className="num">max |error|</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((it) => (
+          <tr key={it.index}>
+            <td>
+              {onPick ? (
+                <button type="button" className="link-button" onClick={() => onPick(it.index)}>
+                  {it.index}
+                </button>
+              ) : (
+                it.index
+              )}
+            </td>
+            <td className="num">{formatError(it.maxError)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Ranking({ summary }: { summary: QualitySummary }) {
+  const r = summary.ranking;
+  if (!r) return null;
+  const rho = Number.isNaN(r.spearman) ? 'n/a' : r.spearman.toFixed(4);
+  const n = r.topBefore.length;
+  return (
+    <div
+      className="ranking"
+      data-testid="quality-ranking"
+      data-spearman={r.spearman}
+      data-top-unchanged={r.topUnchanged}
+    >
+      <h4>Feature ranking by mean |value|</h4>
+      <p>
+        Spearman ρ = <strong data-testid="quality-spearman">{rho}</strong> · top {n}{' '}
+        {r.topUnchanged ? <span className="ok">unchanged ✓</span> : <span className="warn">changed ✗</span>}
+      </p>
+      <p className="muted small">
+        before: {r.topBefore.join(', ')}
+        <br />
+        after: {r.topAfter.join(', ')}
+      </p>
+    </div>
+  );
+}
+
+/** Error histogram, worst matrices/features, ranking stability and one matrix as heatmaps. */
+export function QualityPanel() {
+  const { rows, rowOrder, tolerance, selectedId, inputId, sample } = useStore(
+    useShallow((s) => ({
+      rows: s.rows,
+      rowOrder: s.rowOrder,
+      tolerance: s.tolerance,
+      selectedId: s.selectedId,
+      inputId: s.input?.inputId ?? null,
+      sample: s.input?.sample ?? null,
+    })),
+  );
+  const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
+  const recommendedId = recommendedResult(results, tolerance)?.id;
+  const chosen = selectedId && rows[selectedId]?.result ? selectedId : recommendedId;
+  const row = chosen ? rows[chosen] : undefined;
+  const ready = row?.status === 'done' && row.result ? row : undefined;
+  const key = ready && inputId !== null ? `${inputId}|${ready.specKey}` : null;
+
+  const [report, setReport] = useState<Report | null>(null);
+  const [failure, setFailure] = useState<{ key: string; message: string } | null>(null);
+  const [picked, setPicked] = useState<{ key: string; view: MatrixView | null; loading: boolean } | null>(
+    null,
+  );
+  const [matrixText, setMatrixText] = useState('');
+  const latestPick = useRef(0);
+
+  useEffect(() => {
+    if (!key || !ready) return;
+    const ctrl = new AbortController();
+    requestQuality(ready.spec, null, ctrl.signal).then(
+      (r) => {
+        setReport({ key, summary: r.summary, view: r.view });
+        setMatrixText(r.view ? String(r.view.index) : '');
+      },
+      (e: unknown) => {
+        if (ctrl.signal.aborted || isAbortError(e)) return;
+        setFailure({ key, message: e instanceof Error ? e.message : String(e) });
+      },
+    );
+    return () => ctrl.abort();
+    // The spec is identified by `key`; a new row object for the same spec needs no new run.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  if (!ready) return null;
+  const current = report?.key === key ? report : null;
+  const error = failure?.key === key ? failure.message : null;
+  const view = picked?.key === key ? picked.view : (current?.view ?? null);
+
+  function pick(index: number) {
+    if (!key || !ready || !current?.view) return;
+    const max = current.summary.matrixCount - 1;
+    const i = Math.min(Math.max(0, Math.floor(index)), max);
+    setMatrixText(String(i));
+    setPicked((p) => ({ key, view: p?.key === key ? p.view : current.view, loading: true }));
+    const ticket = ++latestPick.current;
+    requestQualityMatrix(ready.spec, i).then(
+      (v) => {
+        if (ticket === latestPick.current) setPicked({ key, view: v, loading: false });
+      },
+      () => {
+        if (ticket === latestPick.current) setPicked((p) => (p ? { ...p, loading: false } : p));
+      },
+    );
+  }
+
+  const s = current?.summary;
+  const square = s?.matrixShape && s.matrixShape[0] === s.matrixShape[1];
+  return (
+    <section
+      className="card quality-panel"
+      data-testid="quality-panel"
+      data-strategy-id={ready.id}
+      data-state={current ? 'done' : error ? 'error' : 'running'}
+      aria-label="Quality of the selected result"
+    >
+      <h3>
+        Where the error goes — {ready.result!.label}
+        {ready.result!.paramsLabel ? ` · ${ready.result!.paramsLabel}` : ''} · {ready.spec.layout}
+      </h3>
+      {sample && (
+        <p className="muted small">
+          Computed on the sample ({sample.rows} of {sample.totalRows} rows) the sweep runs on.
+        </p>
+      )}
+      {error && <p className="fail small">Could not measure the quality: {error}</p>}
+      {!current && !error && <p className="muted">Reading the file back and measuring every value…</p>}
+      {s && (
+        <>
+          <div className="quality-grid">
+            <div className="quality-hist">
+              <h4>|error| of each value</h4>
+              <QualityHistogram histogram={s.histogram} total={s.count} />
+              <p className="muted small">
+                {s.histogram.zero.toLocaleString()} of {s.count.toLocaleString()} values exact
+                {s.histogram.nonFinite > 0 && (
+                  <> · {s.histogram.nonFinite.toLocaleString()} NaN/Inf not kept</>
+                )}
+              </p>
+            </div>
+            {s.matrixCount > 1 && (
+              <WorstTable
+                title="Worst matrices"
+                unit="matrix"
+                items={s.worstMatrices}
+                onPick={current.view ? pick : undefined}
+                testId="quality-worst-matrices"
+              />
+            )}
+            {s.matrixShape &&
+              (square ? (
+                <WorstTable
+                  title="Worst features"
+                  unit="feature (row/col)"
+                  items={s.worstFeatures}
+                  testId="quality-worst-features"
+                />
+              ) : (
+                <>
+                  <WorstTable
+                    title="Worst rows"
+                    unit="row"
+                    items={s.worstRows}
+                    testId="quality-worst-features"
+                  />
+                  <WorstTable
+                    title="Worst columns"
+                    unit="column"
+                    items={s.worstColumns}
+                    testId="quality-worst-columns"
+                  />
+                </>
+              ))}
+            <Ranking summary={s} />
+          </div>
+          {view ? (
+            <div className="matrix-view">
+              <div className="matrix-picker">
+                <label htmlFor="quality-matrix">
+                  matrix <span className="muted">(0 … {s.matrixCount - 1})</span>
+                </label>
+                <input
+                  id="quality-matrix"
+                  data-testid="quality-matrix-input"
+                  type="number"
+                  min={0}
+                  max={s.matrixCount - 1}
+                  step={1}
+                  value={matrixText}
+                  onChange={(e) => {
+                    setMatrixText(e.target.value);
+                    const v = Number(e.target.value);
+                    if (e.target.value.trim() !== '' && Number.isInteger(v)) pick(v);
+                  }}
+                />
+                {picked?.key === key && picked.loading && <span className="muted small">loading…</span>}
+                {view.index === s.worstMatrices[0]?.index && <span className="badge">worst</span>}
+              </div>
+              <MatrixHeatmap view={view} />
+            </div>
+          ) : (
+            s.matrixShape && <p className="muted small">The matrices are too large to draw here.</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
