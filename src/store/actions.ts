@@ -27,12 +27,39 @@ function getPool(): SweepPool {
   return pool;
 }
 
-function patchRow(id: string, patch: Partial<RowState>): void {
-  setState((s) => {
-    const row = s.rows[id];
-    if (!row) return s;
-    return { rows: { ...s.rows, [id]: { ...row, ...patch } } };
+/**
+ * Row updates from workers arrive as separate tasks; applying each at once would re-render the table
+ * and chart dozens of times a second. They are queued and applied together every FLUSH_MS, and only
+ * to the row still running that spec (a patch for a replaced spec is dropped).
+ */
+const FLUSH_MS = 100;
+const pendingPatches = new Map<string, { specKey: string; patch: Partial<RowState> }>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function patchRow(id: string, specKey: string, patch: Partial<RowState>): void {
+  const prev = pendingPatches.get(id);
+  pendingPatches.set(id, {
+    specKey,
+    patch: prev && prev.specKey === specKey ? { ...prev.patch, ...patch } : patch,
   });
+  flushTimer ??= setTimeout(flushPatches, FLUSH_MS);
+}
+
+function flushPatches(): void {
+  flushTimer = null;
+  if (pendingPatches.size > 0) {
+    const patches = [...pendingPatches];
+    pendingPatches.clear();
+    setState((s) => {
+      const rows = { ...s.rows };
+      for (const [id, { specKey, patch }] of patches) {
+        const row = rows[id];
+        if (row && row.specKey === specKey) rows[id] = { ...row, ...patch };
+      }
+      return { rows };
+    });
+  }
+  updateSweepStatus();
 }
 
 function updateSweepStatus(): void {
@@ -51,6 +78,7 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
   const inputId = ++inputCounter;
   for (const c of rowAborts.values()) c.abort();
   rowAborts.clear();
+  pendingPatches.clear();
   clearCaches();
   currentSource =
     loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
@@ -143,13 +171,13 @@ function startRow(spec: StrategySpec, inputId: number): void {
   rowAborts.get(id)?.abort();
   const hit = cachedResult(key);
   if (hit) {
-    patchRow(id, { spec, specKey: key, status: 'done', progress: 1, result: hit, reason: undefined });
+    patchRow(id, key, { spec, status: 'done', progress: 1, result: hit, reason: undefined });
     return;
   }
   const ctrl = new AbortController();
   rowAborts.set(id, ctrl);
   let lastProgress = -1;
-  patchRow(id, { spec, specKey: key, status: 'queued', progress: 0, result: undefined, reason: undefined });
+  patchRow(id, key, { spec, status: 'queued', progress: 0, result: undefined, reason: undefined });
   getPool()
     .run(spec, {
       signal: ctrl.signal,
@@ -157,19 +185,19 @@ function startRow(spec: StrategySpec, inputId: number): void {
         // Re-render the table for visible steps only (every 10 %), not for every slab.
         if (ctrl.signal.aborted || (f - lastProgress < 0.1 && f < 1)) return;
         lastProgress = f;
-        patchRow(id, { status: 'running', progress: f });
+        patchRow(id, key, { status: 'running', progress: f });
       },
     })
     .then(
       ({ result, file }) => {
         if (ctrl.signal.aborted || getState().input?.inputId !== inputId) return;
         cacheResult(key, result, file);
-        patchRow(id, { status: 'done', progress: 1, result });
+        patchRow(id, key, { status: 'done', progress: 1, result });
       },
       (e: unknown) => {
         if (ctrl.signal.aborted || isAbortError(e) || getState().input?.inputId !== inputId) return;
         const code = (e as { code?: string }).code;
-        patchRow(id, {
+        patchRow(id, key, {
           status: code === 'UNSUPPORTED' ? 'skipped' : 'failed',
           progress: 1,
           reason: e instanceof Error ? e.message : String(e),
@@ -178,7 +206,7 @@ function startRow(spec: StrategySpec, inputId: number): void {
     )
     .finally(() => {
       if (rowAborts.get(id) === ctrl) rowAborts.delete(id);
-      updateSweepStatus();
+      flushTimer ??= setTimeout(flushPatches, FLUSH_MS);
     });
 }
 

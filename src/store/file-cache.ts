@@ -2,7 +2,9 @@
 // Files become Blobs at once, so the browser may page them out of the JS heap.
 import type { StrategyResult } from '../workers/job';
 
-const files = new Map<string, Blob>();
+// Transferred bytes are kept as they arrived: wrapping them in a Blob copies synchronously on the
+// main thread (hundreds of ms for big files), so a Blob is made only when the user downloads.
+const files = new Map<string, Uint8Array>();
 const results = new Map<string, StrategyResult>();
 
 /** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (DESIGN.md §5). */
@@ -20,13 +22,7 @@ export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Bl
 /** Keeps the summary, and the file when it came back (big files are rebuilt on download). */
 export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
-  if (bytes) files.set(specKey, blobOf(bytes));
-}
-
-export function cacheFile(specKey: string, bytes: Uint8Array): Blob {
-  const blob = blobOf(bytes);
-  files.set(specKey, blob);
-  return blob;
+  if (bytes) files.set(specKey, bytes);
 }
 
 export function cachedResult(specKey: string): StrategyResult | undefined {
@@ -34,7 +30,8 @@ export function cachedResult(specKey: string): StrategyResult | undefined {
 }
 
 export function cachedFile(specKey: string): Blob | undefined {
-  return files.get(specKey);
+  const bytes = files.get(specKey);
+  return bytes ? blobOf(bytes) : undefined;
 }
 
 export function clearCaches(): void {

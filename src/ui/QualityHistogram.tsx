@@ -1,4 +1,14 @@
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  LabelList,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { ErrorHistogram } from '../core/quality';
 
 interface BarDatum {
@@ -57,7 +67,7 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
   return (
     <div className="quality-histogram" data-testid="quality-histogram" data-bars={bars.length}>
       <ResponsiveContainer width="100%" height={200}>
-        <BarChart data={bars} margin={{ top: 8, right: 8, bottom: 18, left: 8 }}>
+        <BarChart data={bars} margin={{ top: 16, right: 8, bottom: 18, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
           <XAxis
             dataKey="label"
@@ -71,6 +81,8 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
             {bars.map((b, i) => (
               <Cell key={i} fill={BAR_COLORS[b.kind]} />
             ))}
+            {/* Counts on the bars: small bins next to big ones are otherwise invisible. */}
+            <LabelList dataKey="count" position="top" fontSize={10} fill="var(--muted)" />
           </Bar>
         </BarChart>
       </ResponsiveContainer>

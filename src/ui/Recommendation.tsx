@@ -1,16 +1,15 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { downloadRow, saveBlob, selectRow, setTolerance } from '../store/actions';
 import { doneResults, recommendedResult } from '../store/selectors';
 import { resultsJson } from '../store/results-json';
 import { formatError, formatMB, formatPercent } from './format';
+import { RecipeButton } from './RecipeButton';
 
 export function Recommendation() {
-  const { rows, rowOrder, tolerance, selectedId, input, sweepStatus, preparing } = useStore(
+  const { tolerance, selectedId, input, sweepStatus, preparing } = useStore(
     useShallow((s) => ({
-      rows: s.rows,
-      rowOrder: s.rowOrder,
       tolerance: s.tolerance,
       selectedId: s.selectedId,
       input: s.input,
@@ -19,10 +18,17 @@ export function Recommendation() {
     })),
   );
   const [tolText, setTolText] = useState(String(tolerance));
+  // The tolerance can change from outside (a shared link's hash, an imported settings file).
+  const [seenTolerance, setSeenTolerance] = useState(tolerance);
+  if (seenTolerance !== tolerance) {
+    setSeenTolerance(tolerance);
+    if (Number(tolText) !== tolerance) setTolText(String(tolerance));
+  }
   const [copied, setCopied] = useState(false);
-  const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
+  // Finished results only: progress ticks of running rows don't re-render this card.
+  const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
   const recommended = recommendedResult(results, tolerance);
-  const selected = (selectedId && rows[selectedId]?.result) || recommended;
+  const selected = results.find((r) => r.id === selectedId) ?? recommended;
   if (!input) return null;
 
   return (
@@ -70,6 +76,7 @@ export function Recommendation() {
         >
           Download {selected ? selected.fileName : 'file'}
         </button>
+        <RecipeButton result={selected} inputName={input.name} />
         <button
           type="button"
           disabled={!selected}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import type { RowState } from '../store/store';
@@ -82,96 +82,118 @@ export function ResultsTable() {
           </tr>
         </thead>
         <tbody>
-          {ordered.map((row) => {
-            const def = strategyOf(row.spec.strategyId);
-            const r = row.result;
-            const classes = [
-              'result-row',
-              row.status,
-              row.id === selectedId ? 'selected' : '',
-              row.id === recommendedId ? 'recommended' : '',
-            ].join(' ');
-            return (
-              <tr
-                key={row.id}
-                className={classes}
-                data-testid="result-row"
-                data-strategy-id={row.id}
-                data-status={row.status}
-                data-bytes={r?.bytes}
-                data-max-abs-error={r?.maxAbsError}
-                aria-selected={row.id === selectedId}
-                onClick={() => selectRow(row.id)}
-              >
-                <td>
-                  <span className="swatch" style={{ background: KIND_COLORS[def.kind] }} aria-hidden="true" />
-                  <span className="label" title={def.description}>
-                    {def.label}
-                  </span>
-                  {front.has(row.id) && (
-                    <span
-                      className="badge pareto"
-                      title="On the Pareto front: nothing is both smaller and more accurate"
-                    >
-                      Pareto
-                    </span>
-                  )}
-                  {row.id === recommendedId && <span className="badge rec">recommended</span>}
-                  <div className="muted small">
-                    {def.describeParams({ ...def.defaults, ...row.spec.params })}
-                  </div>
-                  {r && r.warnings.length > 0 && <div className="warn small">{r.warnings.join('; ')}</div>}
-                  {row.reason && (
-                    <div className={row.status === 'failed' ? 'fail small' : 'muted small'}>
-                      {row.status === 'failed' ? 'failed: ' : 'skipped: '}
-                      {row.reason}
-                    </div>
-                  )}
-                </td>
-                <td>{LAYOUT_SHORT[row.spec.layout]}</td>
-                {r ? (
-                  <>
-                    <td className="num">
-                      {formatMB(r.bytes)} <span className="muted">{formatPercent(r.bytes, inputBytes)}</span>
-                    </td>
-                    <td className="num" title={`promised ≤ ${formatError(r.errorBound)}`}>
-                      {formatError(r.maxAbsError)}
-                      {r.nanMismatch > 0 && <div className="fail small">{r.nanMismatch} NaN changed</div>}
-                    </td>
-                    <td className="num">{formatError(r.maxRelError)}</td>
-                    <td className="num">{formatError(r.rmse)}</td>
-                    <td className="num">
-                      {formatMs(r.encodeMs)} / {formatMs(r.verifyMs)}
-                    </td>
-                    <td>
-                      <span className={`badge reader ${r.readableBy.replace('+', '-')}`}>{r.readableBy}</span>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        data-testid="row-download"
-                        aria-label={`Download ${r.fileName}`}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          downloadRow(row.id);
-                        }}
-                      >
-                        ⤓
-                      </button>
-                    </td>
-                  </>
-                ) : (
-                  <td colSpan={7}>
-                    {row.status === 'queued' || row.status === 'running' ? (
-                      <progress max={1} value={row.progress} aria-label={`${def.label} progress`} />
-                    ) : null}
-                  </td>
-                )}
-              </tr>
-            );
-          })}
+          {ordered.map((row) => (
+            <ResultRow
+              key={row.id}
+              row={row}
+              selected={row.id === selectedId}
+              recommended={row.id === recommendedId}
+              onFront={front.has(row.id)}
+              inputBytes={inputBytes}
+            />
+          ))}
         </tbody>
       </table>
     </section>
   );
 }
+
+/** One row; memoised so a progress tick re-renders only the row that moved. */
+const ResultRow = memo(function ResultRow({
+  row,
+  selected,
+  recommended,
+  onFront,
+  inputBytes,
+}: {
+  row: RowState;
+  selected: boolean;
+  recommended: boolean;
+  onFront: boolean;
+  inputBytes: number;
+}) {
+  const def = strategyOf(row.spec.strategyId);
+  const r = row.result;
+  const classes = [
+    'result-row',
+    row.status,
+    selected ? 'selected' : '',
+    recommended ? 'recommended' : '',
+  ].join(' ');
+  return (
+    <tr
+      key={row.id}
+      className={classes}
+      data-testid="result-row"
+      data-strategy-id={row.id}
+      data-status={row.status}
+      data-bytes={r?.bytes}
+      data-max-abs-error={r?.maxAbsError}
+      aria-selected={selected}
+      onClick={() => selectRow(row.id)}
+    >
+      <td>
+        <span className="swatch" style={{ background: KIND_COLORS[def.kind] }} aria-hidden="true" />
+        <span className="label" title={def.description}>
+          {def.label}
+        </span>
+        {onFront && (
+          <span
+            className="badge pareto"
+            title="On the Pareto front: nothing is both smaller and more accurate"
+          >
+            Pareto
+          </span>
+        )}
+        {recommended && <span className="badge rec">recommended</span>}
+        <div className="muted small">{def.describeParams({ ...def.defaults, ...row.spec.params })}</div>
+        {r && r.warnings.length > 0 && <div className="warn small">{r.warnings.join('; ')}</div>}
+        {row.reason && (
+          <div className={row.status === 'failed' ? 'fail small' : 'muted small'}>
+            {row.status === 'failed' ? 'failed: ' : 'skipped: '}
+            {row.reason}
+          </div>
+        )}
+      </td>
+      <td>{LAYOUT_SHORT[row.spec.layout]}</td>
+      {r ? (
+        <>
+          <td className="num">
+            {formatMB(r.bytes)} <span className="muted">{formatPercent(r.bytes, inputBytes)}</span>
+          </td>
+          <td className="num" title={`promised ≤ ${formatError(r.errorBound)}`}>
+            {formatError(r.maxAbsError)}
+            {r.nanMismatch > 0 && <div className="fail small">{r.nanMismatch} NaN changed</div>}
+          </td>
+          <td className="num">{formatError(r.maxRelError)}</td>
+          <td className="num">{formatError(r.rmse)}</td>
+          <td className="num">
+            {formatMs(r.encodeMs)} / {formatMs(r.verifyMs)}
+          </td>
+          <td>
+            <span className={`badge reader ${r.readableBy.replace('+', '-')}`}>{r.readableBy}</span>
+          </td>
+          <td>
+            <button
+              type="button"
+              data-testid="row-download"
+              aria-label={`Download ${r.fileName}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                downloadRow(row.id);
+              }}
+            >
+              ⤓
+            </button>
+          </td>
+        </>
+      ) : (
+        <td colSpan={7}>
+          {row.status === 'queued' || row.status === 'running' ? (
+            <progress max={1} value={row.progress} aria-label={`${def.label} progress`} />
+          ) : null}
+        </td>
+      )}
+    </tr>
+  );
+});

@@ -61,15 +61,10 @@ function ChartTooltip({
 }
 
 export function TradeoffChart() {
-  const { rows, rowOrder, selectedId, inputBytes } = useStore(
-    useShallow((s) => ({
-      rows: s.rows,
-      rowOrder: s.rowOrder,
-      selectedId: s.selectedId,
-      inputBytes: s.input?.bytes ?? 0,
-    })),
-  );
-  const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
+  // Only finished results matter here: progress ticks of running rows don't re-render the chart.
+  const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
+  const selectedId = useStore((s) => s.selectedId);
+  const inputBytes = useStore((s) => s.input?.bytes ?? 0);
   const { groups, front, floor, maxMb, top } = useMemo(() => {
     const finite = results.filter((r) => Number.isFinite(r.maxAbsError));
     const positive = finite.map((r) => r.maxAbsError).filter((e) => e > 0);
