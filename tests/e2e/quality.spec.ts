@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from '@playwright/test';
+import { fixture, pythonRestore, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
+
+const STACK = fixture('npy', 'stack_near_sym_f8.npy');
+const row = (id: string) => `[data-testid="result-row"][data-strategy-id="${id}"]`;
+
+test.describe('quality, recipe and shared settings', () => {
+  let dir: string;
+  test.beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'h5sq-quality-'));
+  });
+  test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a selected row shows where its error goes', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await uploadFixture(page, STACK);
+    await waitForSweepDone(page);
+    const id = 'hdf5-float16:upper-triangle-rowmajor';
+    await page.locator(row(id)).click();
+    const panel = page.getByTestId('quality-panel');
+    await expect(panel).toHaveAttribute('data-strategy-id', id);
+    await expect(panel).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    // Histogram bars (exact values + log bins), and the bars of the chart are drawn.
+    const hist = panel.getByTestId('quality-histogram');
+    expect(Number(await hist.getAttribute('data-bars'))).toBeGreaterThan(2);
+    await expect(hist.locator('.recharts-bar-rectangle').first()).toBeVisible();
+    // Ranking stability on the 6 × 12 × 12 stack: ρ is a number, the top 10 is judged.
+    const rho = Number(await panel.getByTestId('quality-spearman').textContent());
+    expect(rho).toBeGreaterThan(0.9);
+    expect(rho).toBeLessThanOrEqual(1);
+    await expect(panel.getByTestId('quality-ranking')).toHaveAttribute('data-top-unchanged', /true|false/);
+    // Worst matrices: the first one's error is the row's max abs error.
+    const facts = await rowFacts(page);
+    const firstWorst = panel.getByTestId('quality-worst-matrices').locator('tbody tr').first();
+    await expect(firstWorst).toContainText(facts.get(id)!.err.toExponential(1));
+    await expect(panel.getByTestId('quality-worst-features').locator('tbody tr')).toHaveCount(10);
+    // The heatmap starts on the worst matrix; the picker moves it.
+    const heat = panel.getByTestId('quality-heatmap');
+    await expect(heat.locator('canvas')).toHaveCount(3);
+    await panel.getByTestId('quality-matrix-input').fill('3');
+    await expect(heat).toHaveAttribute('data-matrix', '3');
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: testInfo.outputPath('quality-panel.png') });
+    // A quantized result: exact zeros get their own bar.
+    await page.locator(row('hdf5-quantized:full:gzip')).click();
+    await expect(panel).toHaveAttribute('data-strategy-id', 'hdf5-quantized:full:gzip');
+    await expect(panel).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await panel.screenshot({ path: testInfo.outputPath('quality-panel-quantized.png') });
+  });
+
+  test('the recipe script reproduces the selected file with h5py', async ({ page }) => {
+    await page.goto('/');
+    await uploadFixture(page, STACK);
+    await waitForSweepDone(page);
+    const id = 'hdf5-quantized:upper-triangle-rowmajor:scaleoffset';
+    await page.locator(row(id)).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('recipe-export').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('stack_near_sym_f8-hdf5-quantized-triangle-scaleoffset.py');
+    const script = join(dir, download.suggestedFilename());
+    await download.saveAs(script);
+    const out = join(dir, 'from-recipe.h5');
+    const printed = JSON.parse(
+      execFileSync('/usr/bin/python3', [script, STACK, out], { encoding: 'utf8' }),
+    ) as { bytes: number; max_abs_error: number };
+    const facts = (await rowFacts(page)).get(id)!;
+    expect(printed.bytes).toBe(readFileSync(out).byteLength);
+    expect(printed.max_abs_error).toBe(facts.err);
+    // h5py opens it and the file contract restores the array within the app's error.
+    const restored = pythonRestore(STACK, out);
+    expect(restored.maxAbsError).toBe(facts.err);
+    expect(Math.abs(printed.bytes - facts.bytes) / facts.bytes).toBeLessThan(0.15);
+  });
+
+  test('a link with settings in its hash restores the controls', async ({ page }) => {
+    await page.goto('/#d=2&eps=0.001&gz=6&layout=full&tol=0.001');
+    await uploadFixture(page, STACK);
+    await expect(page.getByTestId('scaleoffset-slider')).toHaveValue('2');
+    await expect(page.getByTestId('error-bound-input')).toHaveValue('0.001');
+    await expect(page.getByTestId('tolerance-input')).toHaveValue('0.001');
+    await expect(page.locator('#gzip-level')).toHaveValue('6');
+    await waitForSweepDone(page);
+    const ids = [...(await rowFacts(page)).keys()];
+    expect(ids.length).toBeGreaterThan(5);
+    for (const id of ids) expect(id).toContain(':full');
+    const so = (await rowFacts(page)).get('hdf5-scaleoffset:full:float32')!;
+    expect(so.err).toBeGreaterThan(1e-4);
+    expect(so.err).toBeLessThanOrEqual(1.01e-2);
+    // Moving the slider updates the address (shareable as it is).
+    await page.getByTestId('scaleoffset-slider').fill('5');
+    await expect(page).toHaveURL(/#d=5&eps=0\.001&gz=6&layout=full&tol=0\.001$/);
+    // Editing the hash by hand moves the controls too.
+    await page.evaluate(() => {
+      window.location.hash = 'd=3&eps=0.0002&gz=6&layout=full&tol=0.001';
+    });
+    await expect(page.getByTestId('scaleoffset-slider')).toHaveValue('3');
+    await expect(page.getByTestId('error-bound-input')).toHaveValue('0.0002');
+    // The settings file round-trips through export and import.
+    const [d] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('settings-export').click(),
+    ]);
+    const saved = join(dir, d.suggestedFilename());
+    await d.saveAs(saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toMatchObject({ decimals: 3, eps: 0.0002, gzipLevel: 6 });
+    await page.getByTestId('scaleoffset-slider').fill('6');
+    await expect(page).toHaveURL(/#d=6&/);
+    await page.getByTestId('settings-import').setInputFiles(saved);
+    await expect(page.getByTestId('scaleoffset-slider')).toHaveValue('3');
+  });
+});
