@@ -376,3 +376,7 @@ export function saveBlob(blob: Blob, fileName: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+export function setAllowPlugins(allowPlugins: boolean): void {
+  setState({ allowPlugins });
+}

@@ -36,10 +36,13 @@ export function paretoIds(results: readonly StrategyResult[]): Set<string> {
 export function recommendedResult(
   results: readonly StrategyResult[],
   tolerance: number,
+  allowPlugins = false,
 ): StrategyResult | null {
   let best: StrategyResult | null = null;
   for (const r of results) {
     if (r.nanMismatch > 0 || !(r.maxAbsError <= tolerance)) continue;
+    // Unless plugins are allowed, only files plain numpy/h5py open: it must open as is.
+    if (!allowPlugins && r.readableBy === 'h5py+hdf5plugin') continue;
     if (!best || r.bytes < best.bytes || (r.bytes === best.bytes && r.maxAbsError < best.maxAbsError))
       best = r;
   }

@@ -57,6 +57,8 @@ export interface State {
   settings: SweepSettings;
   /** Largest max-abs error the user accepts; drives the recommendation. */
   tolerance: number;
+  /** Whether the recommendation may pick files that need hdf5plugin to open. */
+  allowPlugins: boolean;
   sweepStatus: SweepStatus;
   rowOrder: string[];
   rows: Record<string, RowState>;
@@ -74,6 +76,7 @@ export const initialState: State = {
   errorMessage: null,
   settings: DEFAULT_SWEEP_SETTINGS,
   tolerance: 1e-4,
+  allowPlugins: false,
   sweepStatus: 'idle',
   rowOrder: [],
   rows: {},

@@ -32,6 +32,7 @@ export function FullRunPanel() {
       fullRun: s.fullRun,
     })),
   );
+  const allowPlugins = useStore((s) => s.allowPlugins);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (fullRun?.status !== 'running') return;
@@ -41,7 +42,8 @@ export function FullRunPanel() {
   if (!input?.sample) return null;
   const sample = input.sample;
   const results = doneResults(rows, rowOrder);
-  const chosen = (selectedId && rows[selectedId]?.result) || recommendedResult(results, tolerance);
+  const chosen =
+    (selectedId && rows[selectedId]?.result) || recommendedResult(results, tolerance, allowPlugins);
   const scale = sample.totalRows / sample.rows;
   const estBytes = chosen ? chosen.bytes * scale : 0;
   const estMs = chosen ? (chosen.encodeMs + chosen.verifyMs) * scale : 0;

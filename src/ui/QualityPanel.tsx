@@ -88,7 +88,7 @@ function Ranking({ summary }: { summary: QualitySummary }) {
 
 /** Error histogram, worst matrices/features, ranking stability and one matrix as heatmaps. */
 export function QualityPanel() {
-  const { rows, rowOrder, tolerance, selectedId, inputId, sample } = useStore(
+  const { rows, rowOrder, tolerance, selectedId, inputId, sample, sweeping } = useStore(
     useShallow((s) => ({
       rows: s.rows,
       rowOrder: s.rowOrder,
@@ -96,14 +96,18 @@ export function QualityPanel() {
       selectedId: s.selectedId,
       inputId: s.input?.inputId ?? null,
       sample: s.input?.sample ?? null,
+      sweeping: s.sweepStatus === 'running',
     })),
   );
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
-  const recommendedId = recommendedResult(results, tolerance)?.id;
+  const allowPlugins = useStore((s) => s.allowPlugins);
+  const recommendedId = recommendedResult(results, tolerance, allowPlugins)?.id;
   const chosen = selectedId && rows[selectedId]?.result ? selectedId : recommendedId;
   const row = chosen ? rows[chosen] : undefined;
   const ready = row?.status === 'done' && row.result ? row : undefined;
-  const key = ready && inputId !== null ? `${inputId}|${ready.specKey}` : null;
+  // The quality run writes the file again: it waits for the sweep, so it never competes with it
+  // (and a recommendation that changes while results arrive doesn't start and cancel runs).
+  const key = ready && inputId !== null && !sweeping ? `${inputId}|${ready.specKey}` : null;
 
   const [report, setReport] = useState<Report | null>(null);
   const [failure, setFailure] = useState<{ key: string; message: string } | null>(null);
@@ -173,7 +177,13 @@ export function QualityPanel() {
         </p>
       )}
       {error && <p className="fail small">Could not measure the quality: {error}</p>}
-      {!current && !error && <p className="muted">Reading the file back and measuring every value…</p>}
+      {!current && !error && (
+        <p className="muted">
+          {sweeping
+            ? 'Waits for the sweep to finish, then reads this file back and measures every value.'
+            : 'Reading the file back and measuring every value…'}
+        </p>
+      )}
       {s && (
         <>
           <div className="quality-grid">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
-import { downloadRow, saveBlob, selectRow, setTolerance } from '../store/actions';
+import { downloadRow, saveBlob, selectRow, setAllowPlugins, setTolerance } from '../store/actions';
 import { doneResults, recommendedResult } from '../store/selectors';
 import { resultsJson } from '../store/results-json';
 import { formatError, formatMB, formatPercent } from './format';
@@ -27,7 +27,8 @@ export function Recommendation() {
   const [copied, setCopied] = useState(false);
   // Finished results only: progress ticks of running rows don't re-render this card.
   const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
-  const recommended = recommendedResult(results, tolerance);
+  const allowPlugins = useStore((s) => s.allowPlugins);
+  const recommended = recommendedResult(results, tolerance, allowPlugins);
   const selected = results.find((r) => r.id === selectedId) ?? recommended;
   if (!input) return null;
 
@@ -48,6 +49,15 @@ export function Recommendation() {
           }}
         />
       </div>
+      <label className="plugins-toggle">
+        <input
+          type="checkbox"
+          data-testid="allow-plugins"
+          checked={allowPlugins}
+          onChange={(e) => setAllowPlugins(e.target.checked)}
+        />
+        include files that need hdf5plugin
+      </label>
       <div className="pick" data-testid="recommendation" data-strategy-id={recommended?.id ?? ''}>
         {recommended ? (
           <>

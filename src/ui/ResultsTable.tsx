@@ -37,7 +37,8 @@ export function ResultsTable() {
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'order', dir: 1 });
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
   const front = useMemo(() => paretoIds(results), [results]);
-  const recommendedId = recommendedResult(results, tolerance)?.id;
+  const allowPlugins = useStore((s) => s.allowPlugins);
+  const recommendedId = recommendedResult(results, tolerance, allowPlugins)?.id;
   const ordered = useMemo(() => {
     const list = rowOrder.map((id, i) => ({ row: rows[id]!, i })).filter((x) => x.row);
     list.sort(
