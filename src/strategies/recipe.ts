@@ -275,7 +275,8 @@ STRATEGY_ATTR = ${py(strategyAttr)}
 DEFAULT_OUTPUT = ${py(inputs.outputName)}
 CREATED_BY = ${py(`${APP_NAME} ${APP_VERSION} recipe (h5py)`)}
 RESTORE_PYTHON = ${py(restore)}
-${quantized ? `EPS = ${pyFloat(Number(params.eps))}  # the error bound the user asked for\n` : ''}SLAB_BYTES = 64 << 20  # input bytes read per slab
+${quantized ? `EPS = ${pyFloat(Number(params.eps))}  # the error bound the user asked for\n` : ''}# Input bytes read per slab (about 3x this in memory); H5SQUEEZE_SLAB_BYTES overrides it.
+SLAB_BYTES = int(os.environ.get("H5SQUEEZE_SLAB_BYTES", 64 << 20))
 CHUNK_TARGET_BYTES = ${CHUNK_TARGET_BYTES}
 
 

@@ -21,11 +21,15 @@ export function RecipeButton({ result, inputName }: { result: StrategyResult | n
         onClick={() => {
           if (!result) return;
           const outputName = fullFileName(result.fileName);
+          const sample = /-sample(\d+)of(\d+)/.exec(result.fileName);
+          const source = sample
+            ? `${inputName} (measured on a sample of ${sample[1]} of ${sample[2]} rows)`
+            : inputName;
           try {
             const script = recipeScript(
               { strategyId: result.strategyId, layout: result.layout, params: result.params },
               {
-                inputName,
+                inputName: source,
                 outputName,
                 measured: { bytes: result.bytes, maxAbsError: result.maxAbsError },
               },

@@ -110,7 +110,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 
 /** Runs the app (runJob) and the recipe on one input; returns what recipe_compare.py saw. */
-async function appVersusRecipe(input: JobInput, npyPath: string, spec: StrategySpec) {
+async function appVersusRecipe(input: JobInput, npyPath: string, spec: StrategySpec, slabBytes?: number) {
   const app = await runJob(input, spec);
   const caseDir = join(dir, `case-${++counter}`);
   mkdirSync(join(caseDir, 'recipe'), { recursive: true });
@@ -119,7 +119,8 @@ async function appVersusRecipe(input: JobInput, npyPath: string, spec: StrategyS
   const script = join(caseDir, 'recipe.py');
   writeFileSync(script, recipeScript(spec, { inputName: input.name, outputName: app.result.fileName }));
   const outPath = join(caseDir, 'recipe', app.result.fileName);
-  const run = spawnSync(PYTHON, [script, npyPath, outPath], { encoding: 'utf8' });
+  const env = slabBytes ? { ...process.env, H5SQUEEZE_SLAB_BYTES: String(slabBytes) } : process.env;
+  const run = spawnSync(PYTHON, [script, npyPath, outPath], { encoding: 'utf8', env });
   expect(run.status, `${spec.strategyId} ${run.stderr}`).toBe(0);
   const printed = JSON.parse(run.stdout) as { bytes: number; max_abs_error: number };
   const cmp = spawnSync(PYTHON, [COMPARE, appPath, outPath], { encoding: 'utf8' });
@@ -226,11 +227,12 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every defa
 });
 
 run('recipe script on a larger near-symmetric stack', () => {
-  // 48 notebook matrices of 40 × 40 (590 KB) with a 1e-9 asymmetry: big enough that the whole-file
-  // sizes (not just the dataset bytes) must agree within 3 %, and several chunks/slabs are involved.
-  const name = 'notebook_near_sym_48x40.npy';
+  // 200 notebook matrices of 40 × 40 (2.6 MB) with a 1e-9 asymmetry: big enough that the whole-file
+  // sizes (not just the dataset bytes) must agree within 3 %. The script reads 50 kB slabs here, so
+  // several chunks, write slabs (whole chunks) and read slabs are involved.
+  const name = 'notebook_near_sym_200x40.npy';
   const path = join(dir, name);
-  const array = generateNotebookArray({ n: 48, m: 40, seed: 7 });
+  const array = generateNotebookArray({ n: 200, m: 40, seed: 7 });
   const data = array.data as Float64Array;
   for (let i = 0; i < data.length; i += 3) data[i]! += 1e-9 * ((i % 7) - 3);
   const input: JobInput = { name, array, facts: factsOf(array, analyzeArray(array)) };
@@ -244,7 +246,7 @@ run('recipe script on a larger near-symmetric stack', () => {
     simple('hdf5-gzip', 'full', { level: 4 }),
   ])('%j', async (spec) => {
     expect(input.facts.maxAsymmetry).toBeGreaterThan(0);
-    const r = await appVersusRecipe(input, path, spec);
+    const r = await appVersusRecipe(input, path, spec, 50_000);
     expectSameFile(r.app.id, r, { sizeSlack: 0.03 });
     const fa = r.seen.app.file_bytes;
     expect(Math.abs(fa - r.seen.recipe.file_bytes) / fa, r.app.id).toBeLessThan(0.03);
@@ -254,6 +256,6 @@ run('recipe script on a larger near-symmetric stack', () => {
   });
 
   it('the fixture file is the array (np.save bytes)', () => {
-    expect(readFileSync(path).byteLength).toBe(48 * 40 * 40 * 8 + 128);
+    expect(readFileSync(path).byteLength).toBe(200 * 40 * 40 * 8 + 128);
   });
 });
