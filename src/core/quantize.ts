@@ -6,11 +6,14 @@
 // Why it holds. Let u = 2^-53 (unit roundoff), B = max(|min|, |max|), H = max|x − o| over the range.
 // With s the scale factor and q* = round((x − o)/s) in exact arithmetic, |q*·s − (x − o)| ≤ s/2.
 // The decode fl(fl(q*·s) + o) adds at most u·|q*·s| + u·(1 + u)·|q*·s + o| ≤ 2u·(H + B + s).
-// planQuantization takes s = 2·(ε·(1 − 2^-20) − 8u·(H + B)), so
-//   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε.
+// planQuantization takes s ≤ 2·(ε·(1 − 2^-20) − 8u·(H + B)) (smaller when capped, see tryPlan), so
+//   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε,
+// and B + s stays below float64's maximum, so no decode overflows.
 // quantize computes q = Math.round(fl(fl(x − o)/s)), which is q* or a neighbour (the relative error of
 // the quotient is ≤ 2u and |q| < 2^32), then evaluates the decode itself and, if needed, takes the
 // neighbour that meets ε — so every stored code is verified, and the proof says one always exists.
+// The property tests in tests/unit/core/quantize.test.ts probe grid midpoints, the smallest workable
+// ε and ranges from 1e-300 to 1e300.
 
 import { CoreError } from './errors';
 import type { NumberArray } from './ndarray';
@@ -60,8 +63,14 @@ function tryPlan(min: number, max: number, eps: number, dtype: QuantizedDType): 
   const addOffset = signed ? min / 2 + max / 2 : min;
   const h = Math.max(Math.abs(max - addOffset), Math.abs(addOffset - min));
   const b = Math.max(Math.abs(min), Math.abs(max));
-  const scaleFactor = 2 * (eps * (1 - MARGIN) - 8 * U * (h + b));
-  if (!(scaleFactor > 0) || !Number.isFinite(scaleFactor)) return null;
+  // Half the step; summed term by term because h + b can overflow for ranges near ±1.8e308.
+  let half = eps * (1 - MARGIN) - 8 * U * h - 8 * U * b;
+  // A smaller step only lowers the error, so cap it: steps beyond the range's half-width buy nothing,
+  // and decoded values reach |x| + s/2 (+ rounding), which must stay below float64's maximum.
+  const room = (Number.MAX_VALUE - b) * (1 - 2 ** -40);
+  half = Math.min(half, Math.max(h, Number.MIN_VALUE), room / 2);
+  if (!(half > 0)) return null;
+  const scaleFactor = 2 * half;
   // ±1: quantize may take a neighbour of the rounded quotient.
   const qMin = Math.round((min - addOffset) / scaleFactor) - 1;
   const qMax = Math.round((max - addOffset) / scaleFactor) + 1;
@@ -94,13 +103,14 @@ export function minimumQuantizationEps(min: number, max: number): number {
   const b = Math.max(Math.abs(min), Math.abs(max));
   const [lo, hi] = QUANTIZED_CODE_RANGE.u4;
   // Codes span (max − min)/s + 2 (neighbour slack) + 1 (rounding) ≤ hi − lo; plus the float64 slack.
-  let eps = Math.max(
-    (halfRange / (hi - lo - 4) + 8 * U * (2 * halfRange + b)) / (1 - MARGIN),
-    Number.MIN_VALUE,
-  );
-  eps = ceil3(eps);
-  while (!ORDER.some((d) => tryPlan(min, max, eps, d))) eps = ceil3(eps * 1.01);
-  return eps;
+  let eps = (halfRange / (hi - lo - 4) + 16 * U * halfRange + 8 * U * b) / (1 - MARGIN);
+  eps = ceil3(Math.max(eps, Number.MIN_VALUE));
+  // The estimate normally plans at once; a few 1 % steps absorb rounding (e.g. when only i4 fits).
+  for (let i = 0; i < 1000 && Number.isFinite(eps); i++) {
+    if (ORDER.some((d) => tryPlan(min, max, eps, d))) return eps;
+    eps = ceil3(eps * 1.01);
+  }
+  throw badParams(`The range [${min}, ${max}] cannot be quantized with any ε.`);
 }
 
 /**
