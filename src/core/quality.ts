@@ -181,7 +181,9 @@ export function createQualityAccumulator(
   const sumAfter = new Float64Array(ranked ? rows : 0);
   const nBefore = new Float64Array(ranked ? rows : 0);
   const nAfter = new Float64Array(ranked ? rows : 0);
-  const bins = new Map<number, number>();
+  // Bin k counts errors in [10^(k/bpd), 10^((k+1)/bpd)); every finite double has −324 ≤ log10 < 309.
+  const kOffset = 324 * bpd;
+  const binCounts = new Float64Array(634 * bpd);
   let zero = 0;
   let nonFinite = 0;
   let seen = 0;
@@ -210,8 +212,7 @@ export function createQualityAccumulator(
         if (e === 0) zero++;
         else if (e === Infinity) nonFinite++;
         else {
-          const k = Math.floor(Math.log10(e) * bpd);
-          bins.set(k, (bins.get(k) ?? 0) + 1);
+          binCounts[Math.floor(Math.log10(e) * bpd) + kOffset]++;
         }
         if (perMatrix > 0) {
           if (e > matrixMax[mat]!) matrixMax[mat] = e;
@@ -240,7 +241,10 @@ export function createQualityAccumulator(
     },
 
     result(): QualitySummary {
-      const keys = [...bins.keys()];
+      const keys: number[] = [];
+      binCounts.forEach((count, i) => {
+        if (count > 0) keys.push(i - kOffset);
+      });
       const hist: HistogramBin[] = [];
       let firstBin = 0;
       if (keys.length > 0) {
@@ -249,7 +253,7 @@ export function createQualityAccumulator(
         const merged = Math.min(...keys) < firstBin;
         for (let k = firstBin; k <= kMax; k++)
           hist.push({ lo: 10 ** (k / bpd), hi: 10 ** ((k + 1) / bpd), count: 0 });
-        for (const [k, count] of bins) hist[Math.max(k, firstBin) - firstBin]!.count += count;
+        for (const k of keys) hist[Math.max(k, firstBin) - firstBin]!.count += binCounts[k + kOffset]!;
         if (merged) hist[0]!.lo = 0;
       }
       let features: IndexedError[] = [];
