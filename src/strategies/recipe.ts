@@ -554,9 +554,14 @@ def quantization_plan(facts):
         offset = lo_x / 2 + hi_x / 2 if signed else lo_x
         h = max(abs(hi_x - offset), abs(offset - lo_x))
         b = max(abs(lo_x), abs(hi_x))
-        scale = 2 * (eps * (1 - MARGIN) - 8 * U * (h + b))
-        if not (scale > 0) or not math.isfinite(scale):
+        # Half the step, summed term by term (h + b may overflow near 1.8e308), then capped: a step
+        # beyond the range's half-width buys nothing, and decoded values must stay below float64's max.
+        half = eps * (1 - MARGIN) - 8 * U * h - 8 * U * b
+        room = (sys.float_info.max - b) * (1 - 2.0 ** -40)
+        half = min(half, max(h, 5e-324), room / 2)
+        if not (half > 0):
             continue
+        scale = 2 * half
         q_min = float(js_round((lo_x - offset) / scale)) - 1
         q_max = float(js_round((hi_x - offset) / scale)) + 1
         if (q_min if signed else 0) < lo or q_max > hi:

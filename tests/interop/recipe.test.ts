@@ -226,6 +226,38 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every defa
   });
 });
 
+run('recipe script on edge arrays made here', () => {
+  // A constant stack (the quantization step is capped, every code is 0) and a huge range.
+  const make = (name: string, values: number[], shape: number[]): [string, JobInput] => {
+    const array = { dtype: 'f8' as const, shape, data: Float64Array.from(values) };
+    const path = join(dir, name);
+    writeFileSync(path, writeNpy(array));
+    return [path, { name, array, facts: factsOf(array, analyzeArray(array)) }];
+  };
+  it.each([
+    ['constant.npy', Array.from({ length: 36 }, () => 2.5), [4, 3, 3]],
+    ['huge_range.npy', Array.from({ length: 36 }, (_, i) => (i % 2 ? 1 : -1) * 1e300 * (i / 35)), [4, 3, 3]],
+  ] as [string, number[], number[]][])('%s', async (name, values, shape) => {
+    const [path, input] = make(name, values, shape);
+    const eps = name === 'constant.npy' ? 1e-4 : 1e292;
+    for (const layout of ['full', TRI] as const) {
+      const spec = q(layout, 'scaleoffset', eps);
+      if (name === 'huge_range.npy' && layout === TRI) {
+        // The app refuses (asymmetry ≫ ε); so does the script, with the same reason.
+        await expect(runJob(input, spec)).rejects.toThrow(/triangle layout alone costs/);
+        const script = join(dir, 'refuse.py');
+        writeFileSync(script, recipeScript(spec, { inputName: name, outputName: 'x.h5' }));
+        const run = spawnSync(PYTHON, [script, path, join(dir, 'refused.h5')], { encoding: 'utf8' });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(/triangle layout alone costs/);
+        continue;
+      }
+      const r = await appVersusRecipe(input, path, spec);
+      expectSameFile(`${name} ${r.app.id}`, r);
+    }
+  });
+});
+
 run('recipe script on a larger near-symmetric stack', () => {
   // 200 notebook matrices of 40 × 40 (2.6 MB) with a 1e-9 asymmetry: big enough that the whole-file
   // sizes (not just the dataset bytes) must agree within 3 %. The script reads 50 kB slabs here, so
