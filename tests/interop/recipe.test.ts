@@ -70,6 +70,12 @@ const CASES: [string, StrategySpec][] = [
   ['matrix_sym_f8.npy', simple('npy', TRI)],
   ['f8_1d.npy', q('full', 'gzip')],
   ['b1_na.npy', simple('hdf5-native', 'full')],
+  // Fortran order and big-endian on disk: read in C order, little-endian, like the app.
+  ['f4_le_fortran_4d.npy', simple('hdf5-gzip', 'full', { level: 4 })],
+  ['f4_le_fortran_4d.npy', q('full', 'gzip')],
+  ['i2_be_fortran_3d.npy', simple('hdf5-float16', 'full')],
+  ['u8_be_fortran_2d.npy', q('full', 'scaleoffset', 1e9)],
+  ['i8_le.npy', simple('hdf5-float32', 'full')],
 ];
 
 /** Plugin codecs that Debian's h5py + hdf5plugin 4.0 can write (not zstd, not bitshuffle-zstd). */
