@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { pythonRestore, uploadFixture, waitForSweepDone } from './helpers';
+import { RssSampler, chromiumChildren } from '../../bench/process-memory';
 
 function makeNpy(path: string, n: number): void {
   // The notebook's recipe, written by numpy in chunks so the test machine never holds it twice.
@@ -51,16 +52,29 @@ for (const { n, tag, timeout } of [
       // Pick the quantized triangle (scaleoffset-int) row and run it on the whole file.
       const id = 'hdf5-quantized:upper-triangle-rowmajor:scaleoffset';
       await page.locator(`[data-testid="result-row"][data-strategy-id="${id}"]`).click();
+      // Memory of the whole browser (all Chromium processes: PSS splits shared pages fairly).
+      const sampler = new RssSampler(chromiumChildren()[0] ?? process.pid, 500);
+      const before = sampler.sample();
+      sampler.start();
       const t1 = Date.now();
       await page.getByTestId('run-full-button').click();
       const status = page.getByTestId('full-run-status');
       await expect(status).toHaveAttribute('data-state', 'done', { timeout });
+      sampler.stop();
       const full = page.getByTestId('full-result');
       const bytes = Number(await full.getAttribute('data-bytes'));
       const err = Number(await full.getAttribute('data-max-abs-error'));
       console.log(
         `${n}: full run ${((Date.now() - t1) / 1000).toFixed(1)} s, ${(inputBytes / 1e6).toFixed(0)} MB → ${(bytes / 1e6).toFixed(1)} MB, max error ${err}`,
       );
+      const peakPss = sampler.peakPss?.totalPssBytes ?? 0;
+      const basePss = before.totalPssBytes ?? 0;
+      console.log(
+        `${n}: browser memory (PSS) ${(basePss / 1e6).toFixed(0)} MB before the full run, peak ${(peakPss / 1e6).toFixed(0)} MB ` +
+          `(+${((peakPss - basePss) / 1e6).toFixed(0)} MB; output ${(bytes / 1e6).toFixed(0)} MB)`,
+      );
+      // A check, not a benchmark: the streamed run must not hold the input (3× output + 1 GB fixed).
+      expect(peakPss - basePss).toBeLessThan(3 * bytes + 1e9);
       expect(err).toBeLessThanOrEqual(1e-4);
       expect(bytes).toBeLessThan(inputBytes / 4);
 
