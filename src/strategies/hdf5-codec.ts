@@ -4,9 +4,8 @@
 // 0.10.3 doesn't provide ("resolved is not a function" thrown from zfp_encode_block_double_*).
 import type { LayoutValues, StrategyDef } from './types';
 import type { FilePlan } from './types';
-import { chunkingProblem, numberAttr, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
-import { dequantize, planQuantization, quantize } from '../core/quantize';
-import type { QuantizationPlan } from '../core/quantize';
+import { chunkingProblem, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
+import { dequantizeRead, effectiveEps, quantizationProblem, quantizeValues } from './quantized-values';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
 import { hdf5Float16Strategy } from './hdf5-float16';
 import { hdf5Float32Strategy } from './hdf5-float32';
@@ -133,15 +132,6 @@ export function codecFilter(p: CodecParams): { id: number; opts: number[] } {
   }
 }
 
-/** The quantized encoding's own ε: the triangle layout's half-asymmetry is paid out of the user's ε. */
-function effectiveEps(v: LayoutValues, eps: number): number {
-  return eps - v.layoutError;
-}
-
-function quantPlan(v: LayoutValues, p: CodecParams): QuantizationPlan {
-  return planQuantization(v.facts.min, v.facts.max, effectiveEps(v, p.eps));
-}
-
 /** True when zfp would get float32 values. */
 function zfpGetsFloat32(v: LayoutValues, p: CodecParams): boolean {
   return p.values === 'float32' || (p.values === 'native' && v.dtype === 'f4');
@@ -150,18 +140,7 @@ function zfpGetsFloat32(v: LayoutValues, p: CodecParams): boolean {
 function valuesProblem(v: LayoutValues, p: CodecParams): string | null {
   if (!valuesFor(p.codec).includes(p.values))
     return `${CODEC_LABEL[p.codec]} cannot store ${p.values} values`;
-  if (p.values !== 'quantized') return null;
-  if (v.facts.nanCount + v.facts.infCount > 0)
-    return 'integers cannot represent NaN or ±Inf, so quantization is off for this array';
-  if (!(p.eps > 0)) return 'ε must be a positive number';
-  if (effectiveEps(v, p.eps) <= 0)
-    return `the triangle layout alone costs up to ${v.layoutError.toExponential(2)} (half of max|A−Aᵀ|), more than ε`;
-  try {
-    quantPlan(v, p);
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  return null;
+  return p.values === 'quantized' ? quantizationProblem(v, p.eps) : null;
 }
 
 function zfpProblem(v: LayoutValues, p: CodecParams): string | null {
@@ -191,16 +170,8 @@ function encodeValues(v: LayoutValues, p: CodecParams): Extract<FilePlan, { cont
         attrs: {},
       };
     case 'quantized': {
-      const q = quantPlan(v, p);
-      return {
-        ...base,
-        dtype: q.dtype,
-        data: quantize(v.values, q),
-        attrs: {
-          scale_factor: { type: 'float64', value: q.scaleFactor },
-          add_offset: { type: 'float64', value: q.addOffset },
-        },
-      };
+      const q = quantizeValues(v, p.eps);
+      return { ...base, dtype: q.plan.dtype, data: q.ints, attrs: q.attrs };
     }
   }
 }
@@ -311,12 +282,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
       case 'float16':
         return float16BitsToFloat64(read.data as Uint16Array);
       case 'quantized':
-        // With the attributes read back from the file, as any CF reader would.
-        return dequantize(read.data as Parameters<typeof dequantize>[0], {
-          scaleFactor: numberAttr(read.attrs, 'scale_factor'),
-          addOffset: numberAttr(read.attrs, 'add_offset'),
-          dtype: read.dtype as QuantizationPlan['dtype'],
-        });
+        return dequantizeRead(read);
     }
   },
 };

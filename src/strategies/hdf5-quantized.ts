@@ -1,7 +1,6 @@
-import type { LayoutValues, StrategyDef } from './types';
-import { chunkingProblem, numberAttr, rowChunks } from './common';
-import { dequantize, planQuantization, quantize } from '../core/quantize';
-import type { QuantizationPlan } from '../core/quantize';
+import type { StrategyDef } from './types';
+import { chunkingProblem, rowChunks } from './common';
+import { dequantizeRead, effectiveEps, quantizationProblem, quantizeValues } from './quantized-values';
 import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
 
@@ -9,15 +8,6 @@ type QuantizedParams = { eps: number; codec: 'scaleoffset' | 'gzip'; level: numb
 
 /** H5Z_SO_INT with minbits 0: lossless bit-packing of each chunk's integer range. */
 const SO_INT = 2;
-
-/** The encoding's own ε: the triangle layout's half-asymmetry is paid out of the user's ε. */
-function effectiveEps(v: LayoutValues, eps: number): number {
-  return eps - v.layoutError;
-}
-
-function plan(v: LayoutValues, p: QuantizedParams): QuantizationPlan {
-  return planQuantization(v.facts.min, v.facts.max, effectiveEps(v, p.eps));
-}
 
 export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
   id: 'hdf5-quantized',
@@ -46,44 +36,24 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
   unsupported: (v, p) => {
     const chunking = chunkingProblem(v.shape);
     if (chunking) return chunking;
-    if (v.facts.nanCount + v.facts.infCount > 0)
-      return 'integers cannot represent NaN or ±Inf, so quantization is off for this array';
-    if (!(p.eps > 0)) return 'ε must be a positive number';
-    if (effectiveEps(v, p.eps) <= 0)
-      return `the triangle layout alone costs up to ${v.layoutError.toExponential(2)} (half of max|A−Aᵀ|), more than ε`;
-    try {
-      plan(v, p);
-    } catch (e) {
-      return e instanceof Error ? e.message : String(e);
-    }
-    return null;
+    return quantizationProblem(v, p.eps);
   },
   errorBound: (v, p) => effectiveEps(v, p.eps),
   warnings: () => [],
   encode: (v, p) => {
-    const q = plan(v, p);
-    const ints = quantize(v.values, q);
+    const q = quantizeValues(v, p.eps);
     return {
       container: 'hdf5',
-      dtype: q.dtype,
+      dtype: q.plan.dtype,
       shape: v.shape,
-      data: ints,
-      chunks: rowChunks(v.shape, ints.BYTES_PER_ELEMENT),
+      data: q.ints,
+      chunks: rowChunks(v.shape, q.ints.BYTES_PER_ELEMENT),
       filter:
         p.codec === 'gzip'
           ? { id: HDF5_FILTER_DEFLATE, opts: [p.level] }
           : { id: HDF5_FILTER_SCALEOFFSET, opts: [SO_INT, 0] },
-      attrs: {
-        scale_factor: { type: 'float64', value: q.scaleFactor },
-        add_offset: { type: 'float64', value: q.addOffset },
-      },
+      attrs: q.attrs,
     };
   },
-  // Decode with the attributes read back from the file, as any CF reader would.
-  decode: (read) =>
-    dequantize(read.data as Parameters<typeof dequantize>[0], {
-      scaleFactor: numberAttr(read.attrs, 'scale_factor'),
-      addOffset: numberAttr(read.attrs, 'add_offset'),
-      dtype: read.dtype as QuantizationPlan['dtype'],
-    }),
+  decode: (read) => dequantizeRead(read),
 };

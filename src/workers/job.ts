@@ -3,7 +3,7 @@
 // Big arrays are verified in slabs of leading-axis rows, so the decoded copy stays small.
 import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
 import { sizeOf } from '../core/ndarray';
-import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
+import { float64ToFloat16Bits } from '../core/float16';
 import { packUpper, unpackUpper } from '../core/triangle';
 import { createErrorAccumulator } from '../core/metrics';
 import { readNpy, writeNpy } from '../core/npy';
@@ -28,7 +28,7 @@ import { strategyOf } from '../strategies/registry';
 import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
 import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/restore-python';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
-import { ulp16, ulp32, ulp64 } from '../strategies/common';
+import { numbersOf, ulp16, ulp32, ulp64 } from '../strategies/common';
 
 export interface JobInput {
   /** Input file name (used in output file names). */
@@ -84,14 +84,7 @@ const VERIFY_SLAB_BYTES = 16 << 20;
 
 /** The loaded values as JS numbers; float32/float64 (and small ints) are used without copying. */
 export function numericView(array: NdArray): NumberArray {
-  const { data, dtype } = array;
-  if (dtype === 'f2') return float16BitsToFloat64(data as Uint16Array);
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    const out = new Float64Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-    return out;
-  }
-  return data;
+  return numbersOf(array.data, array.dtype);
 }
 
 /** Numbers back into the loaded dtype's own representation (for lossless strategies). */
@@ -221,7 +214,6 @@ export async function runJob(
   throwIfAborted(opts.signal);
   opts.onProgress?.(0.2, 'write');
 
-  const id = resultIdOf(spec);
   const fileName = fileNameFor(input.name, spec);
   const restorePython =
     plan.container === 'npy'
@@ -309,29 +301,59 @@ export async function runJob(
   const originalBytes = input.array.data.byteLength;
   opts.onProgress?.(1, 'verify');
   return {
-    result: {
-      id,
-      strategyId: spec.strategyId,
-      label: def.label,
+    result: summarizeResult({
+      spec,
       params,
-      paramsLabel: def.describeParams(params),
-      layout: spec.layout,
-      fileName,
+      values,
+      metrics: m,
       bytes: file.byteLength,
-      ratio: file.byteLength > 0 ? originalBytes / file.byteLength : 0,
-      maxAbsError: m.maxAbsError,
-      maxRelError: m.maxRelError,
-      rmse: m.rmse,
-      psnr: m.psnr,
+      originalBytes,
+      fileName,
       encodeMs,
       verifyMs,
-      readableBy: def.readableBy(params),
-      errorBound: def.errorBound(values, params) + values.layoutError,
-      nanMismatch: m.nanMismatch,
-      warnings: def.warnings(values, params),
       restorePython,
-    },
+    }),
     file,
+  };
+}
+
+/** The small summary of one measured file (in-memory and streamed runs alike). */
+export function summarizeResult(r: {
+  spec: StrategySpec;
+  params: Params;
+  /** Layout values whose shape and facts describe the whole array. */
+  values: LayoutValues;
+  metrics: ErrorMetrics;
+  bytes: number;
+  originalBytes: number;
+  fileName: string;
+  encodeMs: number;
+  verifyMs: number;
+  restorePython: string;
+}): StrategyResult {
+  const def = strategyOf(r.spec.strategyId);
+  const m = r.metrics;
+  return {
+    id: resultIdOf(r.spec),
+    strategyId: r.spec.strategyId,
+    label: def.label,
+    params: r.params,
+    paramsLabel: def.describeParams(r.params),
+    layout: r.spec.layout,
+    fileName: r.fileName,
+    bytes: r.bytes,
+    ratio: r.bytes > 0 ? r.originalBytes / r.bytes : 0,
+    maxAbsError: m.maxAbsError,
+    maxRelError: m.maxRelError,
+    rmse: m.rmse,
+    psnr: m.psnr,
+    encodeMs: r.encodeMs,
+    verifyMs: r.verifyMs,
+    readableBy: def.readableBy(r.params),
+    errorBound: def.errorBound(r.values, r.params) + r.values.layoutError,
+    nanMismatch: m.nanMismatch,
+    warnings: def.warnings(r.values, r.params),
+    restorePython: r.restorePython,
   };
 }
 

@@ -9,7 +9,6 @@ import { decodeNpyData } from '../core/npy';
 import { createErrorAccumulator } from '../core/metrics';
 import type { InputFacts, LayoutValues, StrategySpec } from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
-import { resultIdOf } from '../strategies/sweep';
 import { restorePythonSnippet } from '../strategies/restore-python';
 import { CHUNK_TARGET_BYTES } from '../strategies/common';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
@@ -26,6 +25,7 @@ import {
   contractAttrs,
   fileNameFor,
   numericView,
+  summarizeResult,
   throwIfAborted,
 } from './job';
 
@@ -95,12 +95,12 @@ export async function runStreamingJob(
   const rows = shape[0]!;
   const t0 = performance.now();
 
-  const layoutOf = (r0: number, r1: number): LayoutValues => {
-    const array = reader.read(r0, r1);
-    return buildLayoutValues({ name: input.name, array, facts }, spec.layout, numericView(array));
-  };
+  const layoutOf = (array: NdArray): LayoutValues =>
+    buildLayoutValues({ name: input.name, array, facts }, spec.layout, numericView(array));
   // A probe of ≥ 1 MiB of stored rows gives the same chunk shape as encoding the whole array would.
-  const probe = layoutOf(0, Math.min(rows, Math.ceil(CHUNK_TARGET_BYTES / sizeOf(shape.slice(1))) + 1));
+  const probe = layoutOf(
+    reader.read(0, Math.min(rows, Math.ceil(CHUNK_TARGET_BYTES / sizeOf(shape.slice(1))) + 1)),
+  );
   const storedShape = [rows, ...probe.shape.slice(1)];
   const whole: LayoutValues = { ...probe, shape: storedShape };
   if (!Number.isFinite(whole.layoutError))
@@ -127,7 +127,7 @@ export async function runStreamingJob(
         data: probePlan.data,
         rowSource: (r0, r1) => {
           throwIfAborted(opts.signal);
-          const plan = def.encode(layoutOf(r0, r1), params);
+          const plan = def.encode(layoutOf(reader.read(r0, r1)), params);
           return plan.data;
         },
         dtype: probePlan.dtype,
@@ -147,13 +147,13 @@ export async function runStreamingJob(
     for (let r0 = 0; r0 < rows; r0 += step) {
       throwIfAborted(opts.signal);
       const r1 = Math.min(rows, r0 + step);
-      const values = layoutOf(r0, r1);
-      const read = readHdf5File(path, { rows: [r0, r1] });
       const slabInput = { name: input.name, array: reader.read(r0, r1), facts };
+      const values = layoutOf(slabInput.array);
+      const read = readHdf5File(path, { rows: [r0, r1] });
       compareSlab(
         acc,
         slabInput,
-        numericView(slabInput.array),
+        spec.layout === 'full' ? values.values : numericView(slabInput.array),
         values,
         def.decode(read, values, params),
         0,
@@ -167,28 +167,18 @@ export async function runStreamingJob(
     const parts = readFileParts(path);
     const originalBytes = sizeOf(shape) * DTYPE_BYTES[reader.dtype];
     return {
-      result: {
-        id: resultIdOf(spec),
-        strategyId: spec.strategyId,
-        label: def.label,
+      result: summarizeResult({
+        spec,
         params,
-        paramsLabel: def.describeParams(params),
-        layout: spec.layout,
-        fileName,
+        values: whole,
+        metrics: m,
         bytes,
-        ratio: bytes > 0 ? originalBytes / bytes : 0,
-        maxAbsError: m.maxAbsError,
-        maxRelError: m.maxRelError,
-        rmse: m.rmse,
-        psnr: m.psnr,
+        originalBytes,
+        fileName,
         encodeMs,
         verifyMs,
-        readableBy: def.readableBy(params),
-        errorBound: def.errorBound(whole, params) + whole.layoutError,
-        nanMismatch: m.nanMismatch,
-        warnings: def.warnings(whole, params),
         restorePython,
-      },
+      }),
       parts,
     };
   } finally {
