@@ -210,6 +210,19 @@ function startRow(spec: StrategySpec, inputId: number): void {
     });
 }
 
+/** A rough rank of a job's cost (measured in the benchmark: gzip and plugin coders dominate). */
+function jobCostRank(spec: StrategySpec): number {
+  const kind =
+    spec.strategyId === 'hdf5-gzip' || spec.params.codec === 'gzip'
+      ? 4
+      : spec.strategyId === 'hdf5-codec'
+        ? 3
+        : spec.strategyId === 'npy' || spec.strategyId === 'hdf5-native'
+          ? 2
+          : 1;
+  return kind * 2 + (spec.layout === 'full' ? 1 : 0);
+}
+
 /** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */
 export function runSweep(): void {
   const { input, settings, rows } = getState();
@@ -231,7 +244,9 @@ export function runSweep(): void {
   // Rows that left the sweep (layout toggled off) stop working.
   for (const [id, ctrl] of rowAborts) if (!nextRows[id]) ctrl.abort();
   setState({ rows: nextRows, rowOrder: ids, sweepStatus: 'running' });
-  for (const spec of changed) startRow(spec, input.inputId);
+  // Cheap jobs first, so the chart fills in quickly; the slow entropy coders run last.
+  const byCost = [...changed].sort((a, b) => jobCostRank(a) - jobCostRank(b));
+  for (const spec of byCost) startRow(spec, input.inputId);
   updateSweepStatus();
 }
 
