@@ -1,7 +1,8 @@
-// Shareable sweep settings: the URL hash (`#d=4&eps=0.0001&gz=4&layout=both&tol=0.0001`) and a small
+// Shareable sweep settings: the URL hash (`#d=4&eps=0.0001&gz=4&layout=both&codecs=…&tol=0.0001`) and a small
 // JSON file. Pure parsing/serialising; invalid or unknown entries are ignored (a link keeps working
 // when a setting is added or removed), and every value is range-checked like the controls do.
 import type { LayoutChoice, SweepSettings } from '../strategies/sweep';
+import { CODEC_PRESETS } from '../strategies/sweep';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
 
 export interface ShareableSettings {
@@ -37,6 +38,13 @@ function positive(v: unknown, allowZero: boolean): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) && (x > 0 || (allowZero && x === 0)) ? x : undefined;
 }
 
+/** Known codec preset keys from a comma list or an array; unknown keys are dropped. */
+function codecList(v: unknown): string[] | undefined {
+  const items = typeof v === 'string' ? (v === '' ? [] : v.split(',')) : Array.isArray(v) ? v : undefined;
+  if (!items) return undefined;
+  return CODEC_PRESETS.map((p) => p.key).filter((k) => items.includes(k));
+}
+
 function layoutChoice(v: unknown): LayoutChoice | undefined {
   return LAYOUT_CHOICES.find((l) => l === v);
 }
@@ -47,6 +55,7 @@ function patchOf(f: {
   eps?: unknown;
   gzipLevel?: unknown;
   layouts?: unknown;
+  codecs?: unknown;
   tolerance?: unknown;
 }): SettingsPatch {
   const settings: Partial<SweepSettings> = {};
@@ -58,6 +67,8 @@ function patchOf(f: {
   if (gzipLevel !== undefined) settings.gzipLevel = gzipLevel;
   const layouts = layoutChoice(f.layouts);
   if (layouts !== undefined) settings.layouts = layouts;
+  const codecs = codecList(f.codecs);
+  if (codecs !== undefined) settings.codecs = codecs;
   const tolerance = positive(f.tolerance, true);
   return tolerance === undefined ? { settings } : { settings, tolerance };
 }
@@ -69,6 +80,7 @@ export function settingsToHash({ settings, tolerance }: ShareableSettings): stri
   p.set('eps', String(settings.eps));
   p.set('gz', String(settings.gzipLevel));
   p.set('layout', settings.layouts);
+  p.set('codecs', settings.codecs.join(','));
   p.set('tol', String(tolerance));
   return p.toString();
 }
@@ -82,6 +94,7 @@ export function parseSettingsHash(hash: string): SettingsPatch {
     eps: get('eps'),
     gzipLevel: get('gz'),
     layouts: get('layout'),
+    codecs: get('codecs'),
     tolerance: get('tol'),
   });
 }
@@ -95,6 +108,7 @@ export function settingsToJson({ settings, tolerance }: ShareableSettings): stri
       eps: settings.eps,
       gzipLevel: settings.gzipLevel,
       layouts: settings.layouts,
+      codecs: settings.codecs,
       tolerance,
     },
     null,

@@ -12,14 +12,9 @@ export interface SweepSettings {
   eps: number;
   gzipLevel: number;
   layouts: LayoutChoice;
+  /** Plugin codec presets to run, by key (see CODEC_PRESETS). */
+  codecs: readonly string[];
 }
-
-export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
-  decimals: 4,
-  eps: 1e-4,
-  gzipLevel: 4,
-  layouts: 'both',
-};
 
 export const LAYOUT_SHORT: Record<Layout, string> = { full: 'full', 'upper-triangle-rowmajor': 'triangle' };
 
@@ -51,20 +46,55 @@ export function layoutsFor(shape: readonly number[], choice: LayoutChoice): Layo
 }
 
 /**
- * Plugin codecs in the default sweep: a few that sat on or near the Pareto front for the notebook's
- * array, not all of them. Levels: blosc 5 (hdf5plugin's default), zstd 9 (as in DESIGN.md §6).
- * float16 gets blosc zstd (15.1 MB for the notebook's triangle, below shuffle+gzip's 16.5; blosc
- * lz4 gave 18.8). Plain zstd-9 is left out of the default: it cost a quarter of the whole sweep's worker
- * time in the benchmark (35 s on the notebook array) for files no smaller than bitshuffle+zstd's, and
- * Debian's hdf5plugin can't open them.
+ * Plugin codec presets the user can switch on (each appears in the sweep once per layout). The
+ * default ones sat on or near the Pareto front for the notebook's array. Levels: blosc 5
+ * (hdf5plugin's default), zstd and bitshuffle+zstd 9 (as in DESIGN.md §6). float16 gets blosc zstd
+ * (15.1 MB for the notebook's triangle, below shuffle+gzip's 16.5; blosc lz4 gave 18.8). Plain zstd-9
+ * is off by default: it cost a quarter of the whole sweep's worker time in the benchmark (35 s on the
+ * notebook array) for files no smaller than bitshuffle+zstd's, and Debian's hdf5plugin can't open them.
  */
-const DEFAULT_CODEC_SWEEP: readonly Partial<CodecParams>[] = [
-  { codec: 'bitshuffle-zstd', shuffle: 'none', values: 'quantized', level: 9 },
-  { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5 },
-  { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'quantized' },
-  { codec: 'blosc-zstd', shuffle: 'byte', values: 'float16', level: 5 },
-  { codec: 'blosc-zstd', shuffle: 'byte', values: 'native', level: 5 },
+const PRESET_PARAMS: readonly { params: Partial<CodecParams>; byDefault: boolean }[] = [
+  { params: { codec: 'bitshuffle-zstd', shuffle: 'none', values: 'quantized', level: 9 }, byDefault: true },
+  { params: { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5 }, byDefault: true },
+  { params: { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'quantized' }, byDefault: true },
+  { params: { codec: 'blosc-zstd', shuffle: 'byte', values: 'float16', level: 5 }, byDefault: true },
+  { params: { codec: 'blosc-zstd', shuffle: 'byte', values: 'native', level: 5 }, byDefault: true },
+  { params: { codec: 'zstd', shuffle: 'none', values: 'quantized', level: 9 }, byDefault: false },
+  { params: { codec: 'lz4', shuffle: 'none', values: 'quantized' }, byDefault: false },
+  { params: { codec: 'bzip2', shuffle: 'none', values: 'quantized', level: 9 }, byDefault: false },
+  { params: { codec: 'blosc-lz4', shuffle: 'byte', values: 'quantized', level: 5 }, byDefault: false },
+  { params: { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'float16' }, byDefault: false },
+  { params: { codec: 'blosc-lz4', shuffle: 'byte', values: 'float16', level: 5 }, byDefault: false },
+  { params: { codec: 'zfp-rate', shuffle: 'none', values: 'float32', rate: 16 }, byDefault: false },
+  { params: { codec: 'bzip2', shuffle: 'none', values: 'native', level: 9 }, byDefault: false },
 ];
+
+export interface CodecPreset {
+  /** The codec strategy's variant key, e.g. `bitshuffle-zstd-quantized` (also used in result ids). */
+  key: string;
+  label: string;
+  params: CodecParams;
+  byDefault: boolean;
+}
+
+export const CODEC_PRESETS: readonly CodecPreset[] = PRESET_PARAMS.map(({ params, byDefault }) => {
+  const full = { ...STRATEGIES['hdf5-codec'].defaults, ...params };
+  const def = STRATEGIES['hdf5-codec'];
+  return {
+    key: def.variantKey(full),
+    label: def.describeParams(full).replace(/, quantized ε = .*$/, ', quantized'),
+    params: full,
+    byDefault,
+  };
+});
+
+export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
+  decimals: 4,
+  eps: 1e-4,
+  gzipLevel: 4,
+  layouts: 'both',
+  codecs: CODEC_PRESETS.filter((p) => p.byDefault).map((p) => p.key),
+};
 
 function paramsFor(id: StrategyId, s: SweepSettings): Params[] {
   switch (id) {
@@ -81,7 +111,7 @@ function paramsFor(id: StrategyId, s: SweepSettings): Params[] {
         { eps: s.eps, codec: 'gzip', level: s.gzipLevel },
       ];
     case 'hdf5-codec':
-      return DEFAULT_CODEC_SWEEP.map((c) => ({ ...STRATEGIES[id].defaults, ...c, eps: s.eps }));
+      return CODEC_PRESETS.filter((p) => s.codecs.includes(p.key)).map((p) => ({ ...p.params, eps: s.eps }));
     default:
       return [{ ...STRATEGIES[id].defaults }];
   }

@@ -4,7 +4,7 @@ import { updateSettings } from '../store/actions';
 import { useDebouncedEffect } from './useDebounced';
 import { SettingsShare } from './SettingsShare';
 import type { LayoutChoice } from '../strategies/sweep';
-import { triangleProblem } from '../strategies/sweep';
+import { CODEC_PRESETS, triangleProblem } from '../strategies/sweep';
 
 function parsePositive(text: string): number | null {
   const v = Number(text.trim());
@@ -90,8 +90,44 @@ export function SweepControls() {
           </label>
         ))}
       </fieldset>
+      <CodecPicker selected={settings.codecs} />
       <SettingsShare />
     </section>
+  );
+}
+
+/** Plugin codec presets, each a checkbox; the sweep re-runs only the codecs switched on. */
+function CodecPicker({ selected }: { selected: readonly string[] }) {
+  return (
+    <details className="control codec-picker">
+      <summary>
+        plugin codecs{' '}
+        <span className="muted">
+          ({selected.length} of {CODEC_PRESETS.length} on)
+        </span>
+      </summary>
+      <fieldset>
+        <legend className="visually-hidden">plugin codecs to run</legend>
+        {CODEC_PRESETS.map((p) => (
+          <label key={p.key}>
+            <input
+              type="checkbox"
+              data-testid="codec-toggle"
+              value={p.key}
+              checked={selected.includes(p.key)}
+              onChange={(e) =>
+                updateSettings({
+                  codecs: CODEC_PRESETS.map((q) => q.key).filter((k) =>
+                    k === p.key ? e.target.checked : selected.includes(k),
+                  ),
+                })
+              }
+            />
+            {p.label}
+          </label>
+        ))}
+      </fieldset>
+    </details>
   );
 }
 

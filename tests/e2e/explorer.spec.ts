@@ -115,3 +115,25 @@ test.describe('explorer', () => {
     expect(longest).toBeLessThan(200);
   });
 });
+
+test('switching on a plugin codec adds its rows and lands in the shareable link', async ({ page }) => {
+  await page.goto('/');
+  await uploadFixture(page, fixture('npy', 'stack_sym_f8.npy'));
+  await waitForSweepDone(page);
+  const before = await rowFacts(page);
+  expect(
+    [...before.keys()].some((id) => id.includes('lz4-quantized') && id.startsWith('hdf5-codec:full:lz4')),
+  ).toBe(false);
+  await page.locator('.codec-picker summary').click();
+  await page.locator('[data-testid="codec-toggle"][value="lz4-quantized"]').check();
+  await expect(
+    page.locator('[data-testid="result-row"][data-strategy-id="hdf5-codec:full:lz4-quantized"]'),
+  ).toBeVisible();
+  await waitForSweepDone(page);
+  const after = await rowFacts(page);
+  expect(after.get('hdf5-codec:full:lz4-quantized')?.status).toBe('done');
+  expect(after.get('hdf5-codec:upper-triangle-rowmajor:lz4-quantized')?.status).toBe('done');
+  // Rows that were there keep their measured results.
+  for (const [id, r] of before) expect(after.get(id), id).toEqual(r);
+  await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('lz4-quantized');
+});

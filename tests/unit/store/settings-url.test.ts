@@ -11,14 +11,22 @@ import {
 import { DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
 
 const SHARED = {
-  settings: { decimals: 3, eps: 7.8e-3, gzipLevel: 9, layouts: 'triangle' as const },
+  settings: {
+    decimals: 3,
+    eps: 7.8e-3,
+    gzipLevel: 9,
+    layouts: 'triangle' as const,
+    codecs: ['bitshuffle-zstd-quantized', 'lz4-quantized'],
+  },
   tolerance: 1e-3,
 };
 
 describe('settings in the URL hash', () => {
   it('serialises the documented form', () => {
     expect(settingsToHash({ settings: DEFAULT_SWEEP_SETTINGS, tolerance: 1e-4 })).toBe(
-      'd=4&eps=0.0001&gz=4&layout=both&tol=0.0001',
+      'd=4&eps=0.0001&gz=4&layout=both&codecs=' +
+        encodeURIComponent(DEFAULT_SWEEP_SETTINGS.codecs.join(',')) +
+        '&tol=0.0001',
     );
   });
 
@@ -28,6 +36,14 @@ describe('settings in the URL hash', () => {
     expect(parseSettingsHash(`#${hash}`)).toEqual(SHARED);
     const tiny = { settings: { ...SHARED.settings, eps: 1e-12 }, tolerance: 0 };
     expect(parseSettingsHash(settingsToHash(tiny))).toEqual(tiny);
+  });
+
+  it('keeps known codec presets (in preset order) and drops unknown ones', () => {
+    expect(parseSettingsHash('#codecs=zfp-rate-r16-float32,nope,lz4-quantized').settings.codecs).toEqual([
+      'lz4-quantized',
+      'zfp-rate-r16-float32',
+    ]);
+    expect(parseSettingsHash('#codecs=').settings.codecs).toEqual([]);
   });
 
   it('keeps the valid entries and drops the rest', () => {
