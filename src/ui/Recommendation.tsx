@@ -8,13 +8,14 @@ import { formatError, formatMB, formatPercent } from './format';
 import { RecipeButton } from './RecipeButton';
 
 export function Recommendation() {
-  const { tolerance, selectedId, input, sweepStatus, preparing } = useStore(
+  const { tolerance, selectedId, input, sweepStatus, preparing, fullRun } = useStore(
     useShallow((s) => ({
       tolerance: s.tolerance,
       selectedId: s.selectedId,
       input: s.input,
       sweepStatus: s.sweepStatus,
       preparing: s.preparingDownload,
+      fullRun: s.fullRun,
     })),
   );
   const [tolText, setTolText] = useState(String(tolerance));
@@ -30,6 +31,9 @@ export function Recommendation() {
   const allowPlugins = useStore((s) => s.allowPlugins);
   const recommended = recommendedResult(results, tolerance, allowPlugins);
   const selected = results.find((r) => r.id === selectedId) ?? recommended;
+  // For a sampled big file, the full-file run's file replaces the sample's once it exists.
+  const full = fullRun?.status === 'done' && fullRun.rowId === selected?.id ? fullRun.result : undefined;
+  const sampleScale = input?.sample ? input.sample.totalRows / input.sample.rows : 1;
   if (!input) return null;
 
   return (
@@ -64,10 +68,14 @@ export function Recommendation() {
             <button type="button" className="link-button" onClick={() => selectRow(recommended.id)}>
               {recommended.label} · {recommended.paramsLabel || recommended.layout}
             </button>
-            <span className="big">{formatMB(recommended.bytes)}</span>
+            <span className="big">
+              {input.sample ? '≈ ' : ''}
+              {formatMB(recommended.bytes * sampleScale)}
+            </span>
             <span className="muted">
               {formatPercent(recommended.bytes, input.bytes)} of the original · max error{' '}
               {formatError(recommended.maxAbsError)}
+              {input.sample ? ' (measured on the sample)' : ''}
             </span>
           </>
         ) : (
@@ -84,7 +92,8 @@ export function Recommendation() {
           disabled={!selected}
           onClick={() => selected && downloadRow(selected.id)}
         >
-          Download {selected ? selected.fileName : 'file'}
+          Download{' '}
+          {full ? full.fileName : selected ? `${input.sample ? 'sample ' : ''}${selected.fileName}` : 'file'}
         </button>
         <RecipeButton result={selected} inputName={input.name} />
         <button

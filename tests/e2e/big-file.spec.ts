@@ -67,6 +67,7 @@ for (const { n, tag, timeout } of [
       console.log(
         `${n}: full run ${((Date.now() - t1) / 1000).toFixed(1)} s, ${(inputBytes / 1e6).toFixed(0)} MB → ${(bytes / 1e6).toFixed(1)} MB, max error ${err}`,
       );
+      await page.screenshot({ path: `test-results/screens/big-file-${n}.png`, fullPage: false });
       const peakPss = sampler.peakPss?.totalPssBytes ?? 0;
       const basePss = before.totalPssBytes ?? 0;
       console.log(
