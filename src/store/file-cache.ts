@@ -1,10 +1,16 @@
 // Non-reactive caches (STYLE.md convention 8: no typed arrays or file bytes in the store).
-// Files become Blobs at once, so the browser may page them out of the JS heap.
+// Result summaries are all kept (moving a slider back is instant); file bytes only up to a budget,
+// since a sweep writes ~1.5 GB of files for a 159 MB input. A file that is not kept is written again
+// by a worker when the user downloads it (the bytes are deterministic).
 import type { StrategyResult } from '../workers/job';
 
 // Transferred bytes are kept as they arrived: wrapping them in a Blob copies synchronously on the
 // main thread (hundreds of ms for big files), so a Blob is made only when the user downloads.
 const files = new Map<string, Uint8Array>();
+let keptBytes = 0;
+
+/** The main thread holds at most this many bytes of result files. */
+export const KEPT_FILES_BUDGET_BYTES = 192 * 2 ** 20;
 const results = new Map<string, StrategyResult>();
 
 /** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (DESIGN.md §5). */
@@ -22,7 +28,9 @@ export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Bl
 /** Keeps the summary, and the file when it came back (big files are rebuilt on download). */
 export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
-  if (bytes) files.set(specKey, bytes);
+  if (!bytes || files.has(specKey) || keptBytes + bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return;
+  files.set(specKey, bytes);
+  keptBytes += bytes.byteLength;
 }
 
 export function cachedResult(specKey: string): StrategyResult | undefined {
@@ -36,5 +44,6 @@ export function cachedFile(specKey: string): Blob | undefined {
 
 export function clearCaches(): void {
   files.clear();
+  keptBytes = 0;
   results.clear();
 }
