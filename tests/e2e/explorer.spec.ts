@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,4 +137,35 @@ test('switching on a plugin codec adds its rows and lands in the shareable link'
   // Rows that were there keep their measured results.
   for (const [id, r] of before) expect(after.get(id), id).toEqual(r);
   await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('lz4-quantized');
+});
+
+test('a file too big to keep on the main thread is written again for its download', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'h5sq-rebuild-'));
+  try {
+    await page.goto('/');
+    // 400×141×141 float64 = 63.6 MB: its .npy is above the 48 MiB a worker sends back with the summary.
+    await page.getByLabel('N', { exact: true }).fill('400');
+    await page.getByTestId('generate-button').click();
+    await waitForSweepDone(page, 110_000);
+    const row = page.locator('[data-testid="result-row"][data-strategy-id="npy:full"]');
+    const bytes = Number(await row.getAttribute('data-bytes'));
+    expect(bytes).toBeGreaterThan(48 * 2 ** 20);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByTestId('row-download').click(),
+    ]);
+    const saved = join(dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    expect(readFileSync(saved).byteLength).toBe(bytes);
+    const shape = execFileSync(
+      '/usr/bin/python3',
+      ['-c', `import numpy as np; print(np.load("${saved}").shape)`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(shape.trim()).toBe('(400, 141, 141)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
