@@ -187,6 +187,20 @@ export async function runJob(
   spec: StrategySpec,
   opts: JobOptions = {},
 ): Promise<{ result: StrategyResult; file: Uint8Array }> {
+  const out = await runJobKeeping(input, spec, opts, () => true);
+  return { result: out.result, file: out.file! };
+}
+
+/**
+ * runJob, but the file's bytes are copied out of the in-memory FS only when `keepFile(bytes)` says
+ * so (a 159 MB copy per big file otherwise, just to be dropped); `file` is null when they weren't.
+ */
+export async function runJobKeeping(
+  input: JobInput,
+  spec: StrategySpec,
+  opts: JobOptions,
+  keepFile: (bytes: number) => boolean,
+): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
   const def = strategyOf(spec.strategyId);
   const params = { ...def.defaults, ...spec.params };
   const numeric = numericView(input.array);
@@ -230,12 +244,14 @@ export async function runJob(
         result: () => errors.result(),
       }
     : errors;
-  let file: Uint8Array;
+  let file: Uint8Array | null;
+  let bytes: number;
   let encodeMs: number;
   let verifyMs: number;
 
   if (plan.container === 'npy') {
     file = writeNpy({ dtype: plan.dtype, shape: plan.shape, data: plan.data });
+    bytes = file.byteLength;
     encodeMs = performance.now() - t0;
     const t1 = performance.now();
     const back = await readNpy(file);
@@ -291,8 +307,8 @@ export async function runJob(
       }
       if (rows === 0) readHdf5File(path);
       verifyMs = performance.now() - t1;
-      setMaxAbsError(path, acc.result().maxAbsError);
-      file = readFileBytes(path);
+      bytes = setMaxAbsError(path, acc.result().maxAbsError);
+      file = keepFile(bytes) ? readFileBytes(path) : null;
     } finally {
       removeFile(path);
     }
@@ -306,14 +322,14 @@ export async function runJob(
       params,
       values,
       metrics: m,
-      bytes: file.byteLength,
+      bytes,
       originalBytes,
       fileName,
       encodeMs,
       verifyMs,
       restorePython,
     }),
-    file,
+    file: file && keepFile(bytes) ? file : null,
   };
 }
 

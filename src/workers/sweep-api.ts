@@ -4,7 +4,7 @@ import type { DTypeCode, NdArray } from '../core/ndarray';
 import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
-import { runJob } from './job';
+import { runJobKeeping } from './job';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import { loadNpyFile, generateArray } from './load';
 import { npyBlobRowReader, runStreamingJob } from './stream-job';
@@ -51,12 +51,13 @@ export const api = {
     ctx: CallContext,
   ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    const out = await runJob(current.input, arg.spec, {
-      layoutCache: current.layoutCache,
-      onProgress: (f) => ctx.progress(f),
-    });
-    if (!arg.wantFile && out.file.byteLength > KEEP_FILE_BYTES) return { result: out.result, file: null };
-    ctx.transfer([out.file.buffer]);
+    const out = await runJobKeeping(
+      current.input,
+      arg.spec,
+      { layoutCache: current.layoutCache, onProgress: (f) => ctx.progress(f) },
+      (bytes) => arg.wantFile === true || bytes <= KEEP_FILE_BYTES,
+    );
+    if (out.file) ctx.transfer([out.file.buffer]);
     return out;
   },
 
