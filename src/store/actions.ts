@@ -22,6 +22,11 @@ let inputCounter = 0;
 let loadAbort: AbortController | null = null;
 const rowAborts = new Map<string, AbortController>();
 
+/** Starts the worker pool (and h5wasm in each worker) before the user picks a file. */
+export function warmUp(): void {
+  getPool().warm();
+}
+
 function getPool(): SweepPool {
   pool ??= new SweepPool();
   return pool;

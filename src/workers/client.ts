@@ -3,13 +3,22 @@
 import type { Request, Response } from './rpc';
 import { WorkerError } from './rpc';
 import type { InputMessage, SweepApi } from './sweep-api';
+import type { LoadApi } from './load-api';
 import type { LoadedArray } from './load';
 import type { StrategySpec } from '../strategies/types';
 import type { StrategyResult } from './job';
 
-type Method = keyof SweepApi;
-type ArgOf<M extends Method> = Parameters<SweepApi[M]>[0];
-type ResultOf<M extends Method> = Awaited<ReturnType<SweepApi[M]>>;
+type AnyApi = SweepApi | LoadApi;
+type SweepArg<M extends keyof SweepApi> = Parameters<SweepApi[M]>[0];
+type SweepResult<M extends keyof SweepApi> = Awaited<ReturnType<SweepApi[M]>>;
+type ArgOf<A, M extends keyof A> = A[M] extends (arg: infer T, ...rest: never[]) => unknown ? T : never;
+type ResultOf<A, M extends keyof A> = A[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/** The two worker scripts: the sweep worker (h5wasm) and the light loader (no wasm). */
+const WORKER_SCRIPTS = {
+  sweep: () => new Worker(new URL('./sweep.worker.ts', import.meta.url), { type: 'module' }),
+  load: () => new Worker(new URL('./load.worker.ts', import.meta.url), { type: 'module' }),
+};
 
 interface Pending {
   resolve(v: unknown): void;
@@ -22,14 +31,14 @@ function abortError(): DOMException {
 }
 
 /** One worker with request bookkeeping. */
-class WorkerHandle {
+class WorkerHandle<A extends AnyApi = SweepApi> {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   dead = false;
 
-  constructor(onDeath: (h: WorkerHandle) => void) {
-    this.worker = new Worker(new URL('./sweep.worker.ts', import.meta.url), { type: 'module' });
+  constructor(onDeath: (h: WorkerHandle<A>) => void, script: keyof typeof WORKER_SCRIPTS = 'sweep') {
+    this.worker = WORKER_SCRIPTS[script]();
     this.worker.addEventListener('message', (e: MessageEvent<Response>) => {
       const msg = e.data;
       const p = this.pending.get(msg.id);
@@ -49,14 +58,14 @@ class WorkerHandle {
     });
   }
 
-  call<M extends Method>(
+  call<M extends keyof A & string>(
     method: M,
-    arg: ArgOf<M>,
+    arg: ArgOf<A, M>,
     opts: { transfer?: Transferable[]; onProgress?: (f: number) => void } = {},
-  ): Promise<ResultOf<M>> {
+  ): Promise<ResultOf<A, M>> {
     if (this.dead) return Promise.reject(new Error('worker is gone'));
     const id = this.nextId++;
-    return new Promise<ResultOf<M>>((resolve, reject) => {
+    return new Promise<ResultOf<A, M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
       this.worker.postMessage({ id, method, arg } satisfies Request, opts.transfer ?? []);
     });
@@ -118,6 +127,19 @@ export class SweepPool {
     this.pump();
   }
 
+  /**
+   * Starts the workers before any input exists: each compiles h5wasm (a 4.8 MB module) while the
+   * user is still choosing a file, so the first result isn't delayed by it.
+   */
+  warm(): void {
+    if (this.workers.length > 0) return;
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.spawn();
+      slot.ready = slot.handle.call('warm', undefined);
+      this.workers.push(slot);
+    }
+  }
+
   setInput(loaded: LoadedArray, inputId: number): void {
     this.cancelAll();
     this.input = {
@@ -159,15 +181,15 @@ export class SweepPool {
   /** Another API method on a worker holding the current input, queued like a job. */
   call<M extends 'quality' | 'qualityMatrix'>(
     method: M,
-    arg: Omit<ArgOf<M>, 'inputId'>,
+    arg: Omit<SweepArg<M>, 'inputId'>,
     opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {},
-  ): Promise<ResultOf<M>> {
-    return new Promise<ResultOf<M>>((resolve, reject) => {
+  ): Promise<SweepResult<M>> {
+    return new Promise<SweepResult<M>>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
       const job: QueuedJob = {
         spec: arg.spec,
         invoke: (handle, inputId) =>
-          handle.call(method, { ...arg, inputId } as ArgOf<M>, { onProgress: opts.onProgress }),
+          handle.call(method, { ...arg, inputId } as ArgOf<SweepApi, M>, { onProgress: opts.onProgress }),
         onProgress: opts.onProgress,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -241,14 +263,15 @@ export class SweepPool {
   }
 }
 
-/** Runs a one-off call (load or generate) on its own worker, terminated afterwards or on abort. */
-async function oneOff<M extends 'loadNpy' | 'generate' | 'runFull'>(
+/** Runs a one-off call on its own worker, terminated afterwards or on abort (the only way to stop it). */
+async function oneOff<A extends AnyApi, M extends keyof A & string>(
+  script: keyof typeof WORKER_SCRIPTS,
   method: M,
-  arg: ArgOf<M>,
+  arg: ArgOf<A, M>,
   onProgress: (f: number) => void,
   signal?: AbortSignal,
-): Promise<ResultOf<M>> {
-  const handle = new WorkerHandle(() => undefined);
+): Promise<ResultOf<A, M>> {
+  const handle = new WorkerHandle<A>(() => undefined, script);
   const onAbort = () => handle.kill();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -265,7 +288,13 @@ export function loadNpyInWorker(
   onProgress: (f: number) => void,
   signal?: AbortSignal,
 ) {
-  return oneOff('loadNpy', { file, name, shared: canShareMemory() }, onProgress, signal);
+  return oneOff<LoadApi, 'loadNpy'>(
+    'load',
+    'loadNpy',
+    { file, name, shared: canShareMemory() },
+    onProgress,
+    signal,
+  );
 }
 
 export function generateInWorker(
@@ -273,13 +302,20 @@ export function generateInWorker(
   onProgress: (f: number) => void,
   signal?: AbortSignal,
 ) {
-  return oneOff('generate', { ...params, shared: canShareMemory() }, onProgress, signal);
+  return oneOff<LoadApi, 'generate'>(
+    'load',
+    'generate',
+    { ...params, shared: canShareMemory() },
+    onProgress,
+    signal,
+  );
 }
 
+/** The streamed full-file run needs h5wasm: a sweep worker of its own (the pool keeps sweeping). */
 export function runFullInWorker(
-  arg: ArgOf<'runFull'>,
+  arg: ArgOf<SweepApi, 'runFull'>,
   onProgress: (f: number) => void,
   signal?: AbortSignal,
 ) {
-  return oneOff('runFull', arg, onProgress, signal);
+  return oneOff<SweepApi, 'runFull'>('sweep', 'runFull', arg, onProgress, signal);
 }

@@ -5,11 +5,10 @@ import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
 import { runJobKeeping } from './job';
+import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
-import { loadNpyFile, generateArray } from './load';
 import { npyBlobRowReader, runStreamingJob } from './stream-job';
 import type { NpyHeader } from '../core/npy';
-import type { LoadedArray } from './load';
 import { matrixOf, runQuality } from './quality-job';
 import type { MatrixView, QualityReport } from './quality-job';
 
@@ -28,6 +27,11 @@ export const KEEP_FILE_BYTES = 48 * 2 ** 20;
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
 export const api = {
+  /** Initialises h5wasm ahead of the first job. */
+  async warm(): Promise<void> {
+    await getH5();
+  },
+
   setInput(msg: InputMessage): number {
     const array: NdArray = {
       dtype: msg.dtype,
@@ -89,12 +93,6 @@ export const api = {
     return view;
   },
 
-  async loadNpy(arg: { file: Blob; name: string; shared: boolean }, ctx: CallContext): Promise<LoadedArray> {
-    const loaded = await loadNpyFile(arg.file, arg.name, arg.shared, (f) => ctx.progress(f));
-    if (!arg.shared) ctx.transfer([loaded.buffer as ArrayBuffer]);
-    return loaded;
-  },
-
   /** The chosen strategy on the whole (big) file, streamed; the file comes back in ≤ 512 MiB parts. */
   async runFull(
     arg: { file: Blob; header: NpyHeader; name: string; facts: InputFacts; spec: StrategySpec },
@@ -107,12 +105,6 @@ export const api = {
     );
     ctx.transfer(out.parts.map((p) => p.buffer as ArrayBuffer));
     return out;
-  },
-
-  generate(arg: { n: number; m: number; seed: number; shared: boolean }, ctx: CallContext): LoadedArray {
-    const loaded = generateArray(arg.n, arg.m, arg.seed, arg.shared);
-    if (!arg.shared) ctx.transfer([loaded.buffer as ArrayBuffer]);
-    return loaded;
   },
 };
 
