@@ -132,6 +132,13 @@ const ResultRow = memo(function ResultRow({
       data-max-abs-error={r?.maxAbsError}
       aria-selected={selected}
       onClick={() => selectRow(row.id)}
+      // Rows are keyboard-selectable too: Tab to a row, Enter or Space picks it.
+      tabIndex={0}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+        e.preventDefault();
+        selectRow(row.id);
+      }}
     >
       <td>
         <span className="swatch" style={{ background: KIND_COLORS[def.kind] }} aria-hidden="true" />

@@ -169,3 +169,17 @@ test('a file too big to keep on the main thread is written again for its downloa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('keyboard: tab to a result row and select it with Enter', async ({ page }) => {
+  await page.goto('/');
+  await uploadFixture(page, fixture('npy', 'stack_sym_f8.npy'));
+  await waitForSweepDone(page);
+  const row = page.locator('[data-testid="result-row"][data-strategy-id="hdf5-float16:full"]');
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await expect(row).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('download-button')).toContainText('hdf5-float16-full');
+  // Controls have accessible names.
+  await expect(page.getByRole('slider', { name: /scaleoffset decimals/ })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: /quantization bound/ })).toBeVisible();
+});
