@@ -12,7 +12,7 @@ import { strategyOf } from '../strategies/registry';
 import { restorePythonSnippet } from '../strategies/restore-python';
 import { CHUNK_TARGET_BYTES } from '../strategies/common';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
-import { writeHdf5File } from '../hdf5/write';
+import { isFilterFailure, writeHdf5File } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileParts, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
@@ -74,6 +74,16 @@ export interface StreamJobOptions {
   onProgress?: (fraction: number, phase: 'write' | 'verify') => void;
   /** Slab size for writing and verifying (tests use tiny slabs to cross many slab borders). */
   slabBytes?: number;
+  /** Whether to copy the file's bytes out of the wasm FS (default yes); `parts` is empty otherwise. */
+  keepFile?: (bytes: number) => boolean;
+}
+
+/** True when the streamed path can run this spec on an array of this shape. */
+export function canStream(shape: readonly number[], spec: StrategySpec): boolean {
+  const params = { ...strategyOf(spec.strategyId).defaults, ...spec.params };
+  if (strategyOf(spec.strategyId).readableBy(params) === 'numpy') return false;
+  if (shape.length < 2 || shape.includes(0)) return false;
+  return spec.layout === 'full' || shape.length >= 3;
 }
 
 export async function runStreamingJob(
@@ -121,23 +131,32 @@ export async function runStreamingJob(
   const path = scratchPath(env, 'full');
   const acc = createErrorAccumulator();
   try {
-    writeHdf5File(
-      path,
-      {
-        data: probePlan.data,
-        rowSource: (r0, r1) => {
-          throwIfAborted(opts.signal);
-          const plan = def.encode(layoutOf(reader.read(r0, r1)), params);
-          return plan.data;
+    try {
+      writeHdf5File(
+        path,
+        {
+          data: probePlan.data,
+          rowSource: (r0, r1) => {
+            throwIfAborted(opts.signal);
+            const plan = def.encode(layoutOf(reader.read(r0, r1)), params);
+            return plan.data;
+          },
+          dtype: probePlan.dtype,
+          shape: storedShape,
+          chunks: probePlan.chunks,
+          filter: probePlan.filter,
+          ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython),
         },
-        dtype: probePlan.dtype,
-        shape: storedShape,
-        chunks: probePlan.chunks,
-        filter: probePlan.filter,
-        ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython),
-      },
-      { onProgress: (f) => opts.onProgress?.(0.6 * f, 'write'), slabBytes: opts.slabBytes },
-    );
+        { onProgress: (f) => opts.onProgress?.(0.6 * f, 'write'), slabBytes: opts.slabBytes },
+      );
+    } catch (e) {
+      // As in runJob: a plugin refusing this data is a property of the input, not a bug.
+      if (probePlan.filter && isPluginFilter(probePlan.filter.id) && isFilterFailure(e))
+        throw new UnsupportedError(
+          `the HDF5 filter ${probePlan.filter.id} refused a chunk of this data (blosc does when a chunk doesn't shrink), and h5wasm can't store a chunk unfiltered`,
+        );
+      throw e;
+    }
     const encodeMs = performance.now() - t0;
     const t1 = performance.now();
     const step = Math.max(
@@ -164,7 +183,7 @@ export async function runStreamingJob(
     const verifyMs = performance.now() - t1;
     const m = acc.result();
     const bytes = setMaxAbsError(path, m.maxAbsError);
-    const parts = readFileParts(path);
+    const parts = (opts.keepFile ?? (() => true))(bytes) ? readFileParts(path) : [];
     const originalBytes = sizeOf(shape) * DTYPE_BYTES[reader.dtype];
     return {
       result: summarizeResult({

@@ -5,6 +5,7 @@ import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
 import { runJobKeeping } from './job';
+import { canStream, memoryRowReader } from './stream-job';
 import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import { npyBlobRowReader, runStreamingJob } from './stream-job';
@@ -23,6 +24,18 @@ export interface InputMessage {
 
 /** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
 export const KEEP_FILE_BYTES = 48 * 2 ** 20;
+
+/** One buffer from the ≤ 512 MiB parts of a file (a file kept for sending is far smaller). */
+function joinParts(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
+}
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
@@ -55,12 +68,22 @@ export const api = {
     ctx: CallContext,
   ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    const out = await runJobKeeping(
-      current.input,
-      arg.spec,
-      { layoutCache: current.layoutCache, onProgress: (f) => ctx.progress(f) },
-      (bytes) => arg.wantFile === true || bytes <= KEEP_FILE_BYTES,
-    );
+    const keepFile = (bytes: number) => arg.wantFile === true || bytes <= KEEP_FILE_BYTES;
+    const onProgress = (f: number) => ctx.progress(f);
+    const { array, name, facts } = current.input;
+    // HDF5 files are built slab by slab from the shared input (no whole-array copies per job);
+    // .npy files and shapes without rows take the in-memory path.
+    const out = canStream(array.shape, arg.spec)
+      ? await runStreamingJob({ name, reader: memoryRowReader(array), facts }, arg.spec, {
+          onProgress,
+          keepFile,
+        }).then(({ result, parts }) => ({ result, file: parts.length === 0 ? null : joinParts(parts) }))
+      : await runJobKeeping(
+          current.input,
+          arg.spec,
+          { layoutCache: current.layoutCache, onProgress },
+          keepFile,
+        );
     if (out.file) ctx.transfer([out.file.buffer]);
     return out;
   },

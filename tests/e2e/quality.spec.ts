@@ -94,7 +94,7 @@ test.describe('quality, recipe and shared settings', () => {
     expect(so.err).toBeLessThanOrEqual(1.01e-2);
     // Moving the slider updates the address (shareable as it is).
     await page.getByTestId('scaleoffset-slider').fill('5');
-    await expect(page).toHaveURL(/#d=5&eps=0\.001&gz=6&layout=full&tol=0\.001$/);
+    await expect(page).toHaveURL(/#d=5&eps=0\.001&gz=6&layout=full&codecs=[^&]*&tol=0\.001$/);
     // Editing the hash by hand moves the controls too.
     await page.evaluate(() => {
       window.location.hash = 'd=3&eps=0.0002&gz=6&layout=full&tol=0.001';

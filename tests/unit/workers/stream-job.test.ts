@@ -2,9 +2,8 @@
 // error as the in-memory run, across many slab borders. Real h5wasm, no mocks.
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/workers/job';
-import { memoryRowReader, runStreamingJob } from '../../../src/workers/stream-job';
+import { canStream, memoryRowReader, runStreamingJob } from '../../../src/workers/stream-job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
-import { strategyOf } from '../../../src/strategies/registry';
 import { generateNotebookArray } from '../../../src/core/generator';
 import { analyzeArray } from '../../../src/core/analysis';
 import { factsOf } from '../../../src/workers/load';
@@ -23,8 +22,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 describe('runStreamingJob', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 3 });
   const input = { name: 'nb.npy', array, facts: factsOf(array, analyzeArray(array)) };
-  const specs = buildSweep(array.shape, { ...DEFAULT_SWEEP_SETTINGS, eps: 7.8e-3 }).filter(
-    (s) => strategyOf(s.strategyId).readableBy(s.params) === 'h5py',
+  // Every HDF5 spec of the default sweep, plugin codecs included: the sweep runs them this way.
+  const specs = buildSweep(array.shape, { ...DEFAULT_SWEEP_SETTINGS, eps: 7.8e-3 }).filter((s) =>
+    canStream(array.shape, s),
   );
 
   it.each(specs.map((s) => [`${s.strategyId}:${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
@@ -45,6 +45,12 @@ describe('runStreamingJob', () => {
       );
     },
   );
+
+  it('covers the plugin codecs and leaves .npy to the in-memory path', () => {
+    expect(specs.some((s) => s.strategyId === 'hdf5-codec')).toBe(true);
+    expect(canStream(array.shape, { strategyId: 'npy', layout: 'full', params: {} })).toBe(false);
+    expect(canStream([10], { strategyId: 'hdf5-native', layout: 'full', params: {} })).toBe(false);
+  });
 
   it('refuses the .npy strategies with a reason', async () => {
     await expect(
