@@ -13,22 +13,35 @@ import { float16BitsToFloat64 } from '../core/float16';
  */
 export const CHUNK_TARGET_BYTES = 1 << 20;
 
-export function rowChunks(shape: readonly number[], itemBytes: number): number[] | undefined {
+export function rowChunks(
+  shape: readonly number[],
+  itemBytes: number,
+  targetBytes = CHUNK_TARGET_BYTES,
+): number[] | undefined {
   if (shape.length === 0 || shape.some((d) => d === 0)) return undefined;
   const rowElems = shape.slice(1).reduce((a, b) => a * b, 1);
   if (shape.length === 1) {
-    return [Math.max(1, Math.min(shape[0]!, Math.floor(CHUNK_TARGET_BYTES / itemBytes)))];
+    return [Math.max(1, Math.min(shape[0]!, Math.floor(targetBytes / itemBytes)))];
   }
   // HDF5 caps one chunk at 4 GiB; a single row larger than that splits its second axis.
   const rowBytes = rowElems * itemBytes;
   if (rowBytes > 2 ** 31) {
     const inner = shape.slice(2).reduce((a, b) => a * b, 1) * itemBytes;
-    const k = Math.max(1, Math.min(shape[1]!, Math.floor(CHUNK_TARGET_BYTES / inner)));
+    const k = Math.max(1, Math.min(shape[1]!, Math.floor(targetBytes / inner)));
     return [1, k, ...shape.slice(2)];
   }
-  const rows = Math.max(1, Math.min(shape[0]!, Math.floor(CHUNK_TARGET_BYTES / rowBytes)));
+  const rows = Math.max(1, Math.min(shape[0]!, Math.floor(targetBytes / rowBytes)));
   return [rows, ...shape.slice(1)];
 }
+
+/**
+ * The scaleoffset filter bit-packs each chunk to that chunk's own integer range, so smaller chunks
+ * follow local ranges more closely: on the notebook's array (±10 blocks in a few matrices) 64 KiB
+ * chunks store quantized values in 10.14 MB instead of 10.68 MB with 1 MiB chunks (ε = 7.8e-3,
+ * triangle; 17.67 vs 18.00 MB at 1e-4), at no measurable cost in write time. Entropy coders (gzip,
+ * plugins) want the bigger chunks.
+ */
+export const BITPACK_CHUNK_TARGET_BYTES = 64 << 10;
 
 /** Why a chunked (filtered) dataset can't be made for this shape, or null. */
 export function chunkingProblem(shape: readonly number[]): string | null {

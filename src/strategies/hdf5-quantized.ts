@@ -1,5 +1,5 @@
 import type { StrategyDef } from './types';
-import { chunkingProblem, rowChunks } from './common';
+import { BITPACK_CHUNK_TARGET_BYTES, CHUNK_TARGET_BYTES, chunkingProblem, rowChunks } from './common';
 import { dequantizeRead, effectiveEps, quantizationProblem, quantizeValues } from './quantized-values';
 import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
@@ -47,7 +47,7 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
       dtype: q.plan.dtype,
       shape: v.shape,
       data: q.ints,
-      chunks: rowChunks(v.shape, q.ints.BYTES_PER_ELEMENT),
+      chunks: rowChunks(v.shape, q.ints.BYTES_PER_ELEMENT, quantizedChunkTarget(p.codec)),
       filter:
         p.codec === 'gzip'
           ? { id: HDF5_FILTER_DEFLATE, opts: [p.level] }
@@ -57,3 +57,8 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
   },
   decode: (read) => dequantizeRead(read),
 };
+
+/** The chunk size (bytes) the strategy aims for: recipes mirror it. */
+export function quantizedChunkTarget(codec: string): number {
+  return codec === 'gzip' ? CHUNK_TARGET_BYTES : BITPACK_CHUNK_TARGET_BYTES;
+}

@@ -10,6 +10,7 @@ import type { Params, StrategyId, StrategySpec } from './types';
 import { strategyOf } from './registry';
 import { restorePythonSnippet } from './restore-python';
 import { CHUNK_TARGET_BYTES } from './common';
+import { quantizedChunkTarget } from './hdf5-quantized';
 import type { CodecParams } from './hdf5-codec';
 
 export interface RecipeInputs {
@@ -238,6 +239,8 @@ export function recipeScript(spec: StrategySpec, inputs: RecipeInputs): string {
   const needsFacts = triangle || plan.checks.length > 0;
   const strategyAttr = JSON.stringify({ id: spec.strategyId, layout: spec.layout, params });
   const restore = restorePythonSnippet(inputs.outputName, { hdf5plugin: plan.hdf5plugin });
+  const chunkTarget =
+    spec.strategyId === 'hdf5-quantized' ? quantizedChunkTarget(String(params.codec)) : CHUNK_TARGET_BYTES;
   const describe = def.describeParams(params);
   const measured = inputs.measured
     ? `# In the app, on ${inputs.inputName}: ${inputs.measured.bytes} bytes, max abs error ${inputs.measured.maxAbsError}.\n`
@@ -255,7 +258,7 @@ Strategy: ${def.label}${describe ? ` (${describe})` : ''}.
 Layout:   ${triangle ? 'upper-triangle-rowmajor: each M x M matrix is stored as the M(M+1)/2 values of (A + A.T)/2 on and above the diagonal, in np.triu_indices(M) order' : 'full: the array as loaded'}.
 Values:   ${ENCODING_LABEL[plan.encoding]}.
 Filter:   ${plan.filterLabel}.
-${plan.container === 'hdf5' ? `Chunks:   whole leading-axis rows, about ${CHUNK_TARGET_BYTES >> 20} MiB each (contiguous when there is no filter).\n` : ''}
+${plan.container === 'hdf5' ? `Chunks:   whole leading-axis rows, about ${chunkTarget >> 10} KiB each (contiguous when there is no filter).\n` : ''}
 The input is read with np.load(mmap_mode="r") in slabs of leading-axis rows, so arrays larger than
 memory work.${needsFacts ? ' A first pass measures min, max, NaN/Inf counts' + (triangle ? ' and max|A - A.T|' : '') + ' (the app' + "'" + 's facts).' : ''}
 After writing, the script reads its own file back, measures the max abs error against the input and
@@ -277,7 +280,7 @@ CREATED_BY = ${py(`${APP_NAME} ${APP_VERSION} recipe (h5py)`)}
 RESTORE_PYTHON = ${py(restore)}
 ${quantized ? `EPS = ${pyFloat(Number(params.eps))}  # the error bound the user asked for\n` : ''}# Input bytes read per slab (about 3x this in memory); H5SQUEEZE_SLAB_BYTES overrides it.
 SLAB_BYTES = int(os.environ.get("H5SQUEEZE_SLAB_BYTES", 64 << 20))
-CHUNK_TARGET_BYTES = ${CHUNK_TARGET_BYTES}
+CHUNK_TARGET_BYTES = ${chunkTarget}
 
 
 def refuse(reason):
