@@ -42,10 +42,14 @@ FULL = 'full'
 TRIANGLE = 'upper-triangle-rowmajor'
 
 
-def row_chunks(shape, item_bytes):
-    """Whole rows of the leading axis, as many as fit in ~1 MiB (at least one)."""
+# Bit-packed quantized integers use smaller chunks (src/strategies/common.ts BITPACK_CHUNK_TARGET_BYTES).
+BITPACK_CHUNK_TARGET_BYTES = 64 << 10
+
+
+def row_chunks(shape, item_bytes, target=CHUNK_TARGET_BYTES):
+    """Whole rows of the leading axis, as many as fit in `target` bytes (at least one)."""
     row_bytes = int(np.prod(shape[1:])) * item_bytes
-    rows = max(1, min(shape[0], CHUNK_TARGET_BYTES // row_bytes))
+    rows = max(1, min(shape[0], target // row_bytes))
     return (rows,) + tuple(shape[1:])
 
 
@@ -232,7 +236,8 @@ class Sweep:
             def quant(x, codec=codec):
                 scale, offset, dtype = quantization(self.lo, self.hi, eff)
                 q = np.rint((x - offset) / scale).astype(dtype)
-                kw = {'chunks': row_chunks(q.shape, q.itemsize)}
+                target = BITPACK_CHUNK_TARGET_BYTES if codec == 'scaleoffset' else CHUNK_TARGET_BYTES
+                kw = {'chunks': row_chunks(q.shape, q.itemsize, target)}
                 kw.update({'scaleoffset': 0} if codec == 'scaleoffset'
                           else {'compression': 'gzip', 'compression_opts': level})
                 return q, kw, {'scale_factor': np.float64(scale), 'add_offset': np.float64(offset)}
