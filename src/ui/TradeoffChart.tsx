@@ -109,15 +109,23 @@ export function TradeoffChart() {
       {results.length === 0 ? (
         <div className="chart-empty muted">Points appear here as strategies finish.</div>
       ) : (
-        <ResponsiveContainer width="100%" height={340}>
-          <ComposedChart margin={{ top: 10, right: 24, bottom: 28, left: 16 }}>
+        <ResponsiveContainer width="100%" height={380}>
+          <ComposedChart margin={{ top: 10, right: 24, bottom: 8, left: 16 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis
               type="number"
               dataKey="mb"
               domain={[0, maxMb]}
-              tickFormatter={(v: number) => `${v.toFixed(v < 10 ? 1 : 0)}`}
-              label={{ value: 'file size (MB)', position: 'insideBottom', offset: -16, fill: 'var(--muted)' }}
+              // Each tick also says what share of the original it is.
+              tickFormatter={(v: number) =>
+                v === 0 ? '0' : `${v.toFixed(v < 10 ? 1 : 0)} (${Math.round((100 * v * 1e6) / inputBytes)}%)`
+              }
+              label={{
+                value: 'file size, MB (% of the original)',
+                position: 'insideBottom',
+                offset: -16,
+                fill: 'var(--muted)',
+              }}
               stroke="var(--muted)"
             />
             <YAxis
@@ -193,7 +201,7 @@ export function TradeoffChart() {
                 ifOverflow="extendDomain"
               />
             )}
-            <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
+            <Legend verticalAlign="bottom" wrapperStyle={{ fontSize: 12, paddingTop: 28 }} />
           </ComposedChart>
         </ResponsiveContainer>
       )}
