@@ -33,6 +33,15 @@ interface Point {
   bytes: number;
 }
 
+function decadeTicks(floor: number, top: number): number[] {
+  const ticks: number[] = [];
+  const lo = Math.round(Math.log10(floor));
+  const hi = Math.round(Math.log10(top));
+  const step = Math.max(1, Math.ceil((hi - lo) / 8));
+  for (let k = lo; k <= hi; k += step) ticks.push(10 ** k);
+  return ticks;
+}
+
 const SHAPES: Record<Layout, 'circle' | 'triangle'> = {
   full: 'circle',
   'upper-triangle-rowmajor': 'triangle',
@@ -133,6 +142,8 @@ export function TradeoffChart() {
               dataKey="err"
               scale="log"
               domain={[floor / 2, top]}
+              // One tick per decade (recharts' log ticks otherwise add 4e-5-style steps).
+              ticks={decadeTicks(floor, top)}
               allowDataOverflow
               tickFormatter={(v: number) => (v <= floor * 1.0001 ? '0' : v.toExponential(0))}
               label={{
