@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const CHROMIUM_ARGS = [
+/** Debian Chromium, headless, on a machine with no network but the registries (also used by the bench). */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

@@ -5,15 +5,10 @@ import type { Browser, Page } from '@playwright/test';
 import { chromium } from '@playwright/test';
 import type { MemorySample } from './process-memory';
 import { RssSampler, chromiumChildren } from './process-memory';
+import { CHROMIUM_ARGS } from '../playwright.config';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
+const BENCH_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
   // Unquantised performance.memory (otherwise rounded and updated only every ~20 min).
   '--enable-precise-memory-info',
 ];
@@ -216,7 +211,7 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
   const before = new Set(chromiumChildren());
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: BENCH_CHROMIUM_ARGS,
   });
   let sampler: RssSampler | null = null;
   try {
