@@ -10,6 +10,7 @@ import { readNpy, writeNpy } from '../core/npy';
 import type { ErrorMetrics } from '../core/metrics';
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
 import { isFilterFailure, writeHdf5File } from '../hdf5/write';
+import type { WriteOptions } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileBytes, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
@@ -210,10 +211,7 @@ export async function runJobKeeping(
     values = buildLayoutValues(input, spec.layout, numeric);
     opts.layoutCache?.set(spec.layout, values);
   }
-  if (!Number.isFinite(values.layoutError))
-    throw new UnsupportedError(
-      'NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them',
-    );
+  assertLayoutKeepsValues(values);
   const reason = def.unsupported(values, params);
   if (reason) throw new UnsupportedError(reason);
   throwIfAborted(opts.signal);
@@ -278,18 +276,9 @@ export async function runJobKeeping(
       ...contractAttrs(input.array, spec, params, plan.attrs, restorePython),
     };
     try {
-      try {
-        writeHdf5File(path, dataset, { onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write') });
-      } catch (e) {
-        // A plugin refusing this data (blosc on a chunk that doesn't shrink) is a property of the
-        // input, not a bug: the row says why instead of failing.
-        if (plan.filter && isPluginFilter(plan.filter.id) && isFilterFailure(e)) {
-          throw new UnsupportedError(
-            `the HDF5 filter ${plan.filter.id} refused a chunk of this data (blosc does when a chunk doesn't shrink), and h5wasm can't store a chunk unfiltered`,
-          );
-        }
-        throw e;
-      }
+      writeHdf5OrExplain(path, dataset, {
+        onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'),
+      });
       encodeMs = performance.now() - t0;
       throwIfAborted(opts.signal);
       const t1 = performance.now();
@@ -371,6 +360,30 @@ export function summarizeResult(r: {
     warnings: def.warnings(r.values, r.params),
     restorePython: r.restorePython,
   };
+}
+
+/** The triangle layout can't keep NaN/±Inf that aren't mirrored across the diagonal. */
+export function assertLayoutKeepsValues(values: LayoutValues): void {
+  if (!Number.isFinite(values.layoutError))
+    throw new UnsupportedError(
+      'NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them',
+    );
+}
+
+/**
+ * Writes the file; a plugin refusing this data (blosc on a chunk that doesn't shrink) is a property
+ * of the input, not a bug, so the row says why instead of failing.
+ */
+export function writeHdf5OrExplain(path: string, dataset: DatasetPlan, opts: WriteOptions): number {
+  try {
+    return writeHdf5File(path, dataset, opts);
+  } catch (e) {
+    if (dataset.filter && isPluginFilter(dataset.filter.id) && isFilterFailure(e))
+      throw new UnsupportedError(
+        `the HDF5 filter ${dataset.filter.id} refused a chunk of this data (blosc does when a chunk doesn't shrink), and h5wasm can't store a chunk unfiltered`,
+      );
+    throw e;
+  }
 }
 
 /** The DESIGN.md §3 attributes of `/data` and the root group. */

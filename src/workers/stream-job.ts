@@ -12,7 +12,6 @@ import { strategyOf } from '../strategies/registry';
 import { restorePythonSnippet } from '../strategies/restore-python';
 import { CHUNK_TARGET_BYTES } from '../strategies/common';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
-import { isFilterFailure, writeHdf5File } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileParts, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
@@ -20,6 +19,7 @@ import { ensurePlugins, isPluginFilter } from '../hdf5/plugins';
 import type { StrategyResult } from './job';
 import {
   UnsupportedError,
+  assertLayoutKeepsValues,
   buildLayoutValues,
   compareSlab,
   contractAttrs,
@@ -27,6 +27,7 @@ import {
   numericView,
   summarizeResult,
   throwIfAborted,
+  writeHdf5OrExplain,
 } from './job';
 
 /** Rows [r0, r1) of the original array along axis 0, C order, little-endian. */
@@ -113,10 +114,7 @@ export async function runStreamingJob(
   );
   const storedShape = [rows, ...probe.shape.slice(1)];
   const whole: LayoutValues = { ...probe, shape: storedShape };
-  if (!Number.isFinite(whole.layoutError))
-    throw new UnsupportedError(
-      'NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them',
-    );
+  assertLayoutKeepsValues(whole);
   const reason = def.unsupported(whole, params);
   if (reason) throw new UnsupportedError(reason);
   const probePlan = def.encode(probe, params);
@@ -131,32 +129,23 @@ export async function runStreamingJob(
   const path = scratchPath(env, 'full');
   const acc = createErrorAccumulator();
   try {
-    try {
-      writeHdf5File(
-        path,
-        {
-          data: probePlan.data,
-          rowSource: (r0, r1) => {
-            throwIfAborted(opts.signal);
-            const plan = def.encode(layoutOf(reader.read(r0, r1)), params);
-            return plan.data;
-          },
-          dtype: probePlan.dtype,
-          shape: storedShape,
-          chunks: probePlan.chunks,
-          filter: probePlan.filter,
-          ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython),
+    writeHdf5OrExplain(
+      path,
+      {
+        data: probePlan.data,
+        rowSource: (r0, r1) => {
+          throwIfAborted(opts.signal);
+          const plan = def.encode(layoutOf(reader.read(r0, r1)), params);
+          return plan.data;
         },
-        { onProgress: (f) => opts.onProgress?.(0.6 * f, 'write'), slabBytes: opts.slabBytes },
-      );
-    } catch (e) {
-      // As in runJob: a plugin refusing this data is a property of the input, not a bug.
-      if (probePlan.filter && isPluginFilter(probePlan.filter.id) && isFilterFailure(e))
-        throw new UnsupportedError(
-          `the HDF5 filter ${probePlan.filter.id} refused a chunk of this data (blosc does when a chunk doesn't shrink), and h5wasm can't store a chunk unfiltered`,
-        );
-      throw e;
-    }
+        dtype: probePlan.dtype,
+        shape: storedShape,
+        chunks: probePlan.chunks,
+        filter: probePlan.filter,
+        ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython),
+      },
+      { onProgress: (f) => opts.onProgress?.(0.6 * f, 'write'), slabBytes: opts.slabBytes },
+    );
     const encodeMs = performance.now() - t0;
     const t1 = performance.now();
     const step = Math.max(
@@ -166,15 +155,15 @@ export async function runStreamingJob(
     for (let r0 = 0; r0 < rows; r0 += step) {
       throwIfAborted(opts.signal);
       const r1 = Math.min(rows, r0 + step);
+      // Decoding needs only the layout's metadata (`whole`): the slab is not laid out a second time.
       const slabInput = { name: input.name, array: reader.read(r0, r1), facts };
-      const values = layoutOf(slabInput.array);
       const read = readHdf5File(path, { rows: [r0, r1] });
       compareSlab(
         acc,
         slabInput,
-        spec.layout === 'full' ? values.values : numericView(slabInput.array),
-        values,
-        def.decode(read, values, params),
+        numericView(slabInput.array),
+        whole,
+        def.decode(read, whole, params),
         0,
         r1 - r0,
       );
