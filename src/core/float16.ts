@@ -90,21 +90,30 @@ export function roundToFloat16(x: number): number {
   return float16BitsToNumber(float64ToFloat16Bits(Float64Array.of(x))[0]!);
 }
 
-let hiWordTable: Uint32Array | null = null;
-let f32Table: Uint32Array | null = null;
+/** Where a wider IEEE format keeps its fields inside one 32-bit word. */
+interface WordFormat {
+  /** Exponent bias of the wider format (1023 or 127). */
+  bias: number;
+  /** Bit position of the exponent field in the word (20 for float64's high word, 23 for float32). */
+  expShift: number;
+  /** Shift that moves a 10-bit half mantissa to the top of the wider mantissa in the word. */
+  mantShift: number;
+}
 
-/** For each half bit pattern, the high word of the exact float64 (the low word is always 0). */
-function float64HiWords(): Uint32Array {
-  if (hiWordTable) return hiWordTable;
+/**
+ * For each half bit pattern, the word of the exact wider value (for float64, the high word: the low
+ * word is always 0). Subnormal halves are normalised; Inf/NaN keep their payload, like numpy.
+ */
+function wideningTable(f: WordFormat): Uint32Array {
   const t = new Uint32Array(65536);
+  const maxExp = f.bias * 2 + 1; // the all-ones exponent
   for (let h = 0; h < 65536; h++) {
     const sign = (h & 0x8000) << 16;
     const exp = (h >>> 10) & 0x1f;
     let mant = h & 0x3ff;
     let word: number;
-    if (exp === 0x1f)
-      word = 0x7ff00000 | (mant << 10); // Inf, or NaN with its payload (numpy does the same)
-    else if (exp !== 0) word = ((exp - 15 + 1023) << 20) | (mant << 10);
+    if (exp === 0x1f) word = (maxExp << f.expShift) | (mant << f.mantShift);
+    else if (exp !== 0) word = ((exp - 15 + f.bias) << f.expShift) | (mant << f.mantShift);
     else if (mant === 0) word = 0;
     else {
       // Subnormal half: normalise, the value is mant · 2^-24.
@@ -113,37 +122,22 @@ function float64HiWords(): Uint32Array {
         mant <<= 1;
         e--;
       }
-      word = ((e + 1023) << 20) | ((mant & 0x3ff) << 10);
+      word = ((e + f.bias) << f.expShift) | ((mant & 0x3ff) << f.mantShift);
     }
     t[h] = (sign | word) >>> 0;
   }
-  hiWordTable = t;
   return t;
 }
 
+let hiWordTable: Uint32Array | null = null;
+let f32Table: Uint32Array | null = null;
+
+function float64HiWords(): Uint32Array {
+  return (hiWordTable ??= wideningTable({ bias: 1023, expShift: 20, mantShift: 10 }));
+}
+
 function float32BitTable(): Uint32Array {
-  if (f32Table) return f32Table;
-  const t = new Uint32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = (h & 0x8000) << 16;
-    const exp = (h >>> 10) & 0x1f;
-    let mant = h & 0x3ff;
-    let word: number;
-    if (exp === 0x1f) word = 0x7f800000 | (mant << 13);
-    else if (exp !== 0) word = ((exp - 15 + 127) << 23) | (mant << 13);
-    else if (mant === 0) word = 0;
-    else {
-      let e = -14;
-      while ((mant & 0x400) === 0) {
-        mant <<= 1;
-        e--;
-      }
-      word = ((e + 127) << 23) | ((mant & 0x3ff) << 13);
-    }
-    t[h] = (sign | word) >>> 0;
-  }
-  f32Table = t;
-  return t;
+  return (f32Table ??= wideningTable({ bias: 127, expShift: 23, mantShift: 13 }));
 }
 
 /** Exact float64 values of float16 bit patterns (NaN payloads kept, like numpy's astype). */
