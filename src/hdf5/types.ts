@@ -1,24 +1,13 @@
 // Plain data that crosses the HDF5 adapter boundary: what to write, and what was read back.
 // Attribute names and meanings are the file contract in DESIGN.md §3.
 
-import type { TypedArray } from '../core/ndarray';
+import type { DTypeCode, TypedArray } from '../core/ndarray';
+import { DTYPE_CODES } from '../core/ndarray';
 
-/** Element types a dataset can be stored as (numpy codes, little-endian). */
-export type StoredDType = 'f2' | 'f4' | 'f8' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8';
+/** Element types a dataset can be stored as: every loaded dtype but bool (stored as uint8). */
+export type StoredDType = Exclude<DTypeCode, 'b1'>;
 
-export const STORED_DTYPES: readonly StoredDType[] = [
-  'f2',
-  'f4',
-  'f8',
-  'i1',
-  'u1',
-  'i2',
-  'u2',
-  'i4',
-  'u4',
-  'i8',
-  'u8',
-];
+export const STORED_DTYPES: readonly StoredDType[] = DTYPE_CODES.filter((d): d is StoredDType => d !== 'b1');
 
 /**
  * An attribute value with its exact HDF5 type: strings are variable-length UTF-8 (h5py: `str`),

@@ -2,7 +2,7 @@
 import type { DTypeCode, NumberArray, TypedArray } from '../core/ndarray';
 import { DTYPE_BYTES } from '../core/ndarray';
 import type { StoredDType } from '../hdf5/types';
-import type { LayoutValues } from './types';
+import type { LayoutValues, StrategyDef } from './types';
 import { float16BitsToFloat64 } from '../core/float16';
 
 /**
@@ -111,3 +111,14 @@ export function numbersOf(data: TypedArray, dtype: DTypeCode | StoredDType): Num
   }
   return data;
 }
+
+/** The shared fields of a strategy without parameters (no knobs, no variants). */
+export const PARAMLESS = {
+  defaults: {},
+  paramSpec: [],
+  variantKey: () => '',
+  describeParams: () => '',
+} as const satisfies Pick<
+  StrategyDef<Record<string, never>>,
+  'defaults' | 'paramSpec' | 'variantKey' | 'describeParams'
+>;

@@ -1,5 +1,5 @@
 import type { StrategyDef } from './types';
-import { maxAbs, ulp16 } from './common';
+import { maxAbs, ulp16, PARAMLESS } from './common';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
 
 type Float16Params = Record<string, never>;
@@ -12,10 +12,7 @@ export const hdf5Float16Strategy: StrategyDef<Float16Params> = {
   kind: 'cast',
   description:
     'Casts every value to IEEE half precision (about 3 significant digits, range ±65504): a quarter of float64, and h5py reads it as numpy float16.',
-  defaults: {},
-  paramSpec: [],
-  variantKey: () => '',
-  describeParams: () => '',
+  ...PARAMLESS,
   readableBy: () => 'h5py',
   unsupported: () => null,
   errorBound: (v) => {

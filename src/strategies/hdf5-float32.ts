@@ -1,5 +1,5 @@
 import type { StrategyDef } from './types';
-import { maxAbs, toFloat32, ulp32 } from './common';
+import { maxAbs, toFloat32, ulp32, PARAMLESS } from './common';
 
 type Float32Params = Record<string, never>;
 
@@ -9,10 +9,7 @@ export const hdf5Float32Strategy: StrategyDef<Float32Params> = {
   kind: 'cast',
   description:
     'Casts every value to float32, halving a float64 file. Not lossless (the notebook called it so): each value keeps about 7 significant digits. Plain h5py reads it.',
-  defaults: {},
-  paramSpec: [],
-  variantKey: () => '',
-  describeParams: () => '',
+  ...PARAMLESS,
   readableBy: () => 'h5py',
   unsupported: () => null,
   // Round-to-nearest: at most half a float32 ulp at the largest magnitude.

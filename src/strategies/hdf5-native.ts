@@ -1,5 +1,5 @@
 import type { StrategyDef } from './types';
-import { numbersOf, storedDTypeFor } from './common';
+import { numbersOf, storedDTypeFor, PARAMLESS } from './common';
 
 type NativeParams = Record<string, never>;
 
@@ -9,10 +9,7 @@ export const hdf5NativeStrategy: StrategyDef<NativeParams> = {
   kind: 'baseline',
   description:
     'An uncompressed HDF5 dataset in the array’s own dtype: lossless, the same size as .npy, readable by plain h5py.',
-  defaults: {},
-  paramSpec: [],
-  variantKey: () => '',
-  describeParams: () => '',
+  ...PARAMLESS,
   readableBy: () => 'h5py',
   unsupported: () => null,
   errorBound: () => 0,

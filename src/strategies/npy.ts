@@ -1,5 +1,5 @@
 import type { StrategyDef } from './types';
-import { numbersOf } from './common';
+import { numbersOf, PARAMLESS } from './common';
 
 type NpyParams = Record<string, never>;
 
@@ -9,10 +9,7 @@ export const npyStrategy: StrategyDef<NpyParams> = {
   kind: 'baseline',
   description:
     'The array exactly as numpy’s np.save writes it: lossless and readable by any numpy; pickle.dump writes the same bytes plus about 150 B of pickle header.',
-  defaults: {},
-  paramSpec: [],
-  variantKey: () => '',
-  describeParams: () => '',
+  ...PARAMLESS,
   readableBy: () => 'numpy',
   unsupported: () => null,
   errorBound: () => 0,
