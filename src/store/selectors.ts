@@ -1,11 +1,6 @@
 // Derived values, computed from the store's facts (never stored).
-import type { RowState, State } from './store';
+import type { RowState } from './store';
 import type { StrategyResult } from '../workers/job';
-
-export const selectInput = (s: State) => s.input;
-export const selectSweepStatus = (s: State) => s.sweepStatus;
-export const selectRows = (s: State) => s.rows;
-export const selectRowOrder = (s: State) => s.rowOrder;
 
 export function doneResults(rows: Record<string, RowState>, order: readonly string[]): StrategyResult[] {
   const out: StrategyResult[] = [];

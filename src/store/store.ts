@@ -89,7 +89,3 @@ export const useStore = create<State>()(() => initialState);
 
 export const setState = useStore.setState;
 export const getState = useStore.getState;
-
-export function resetStore(): void {
-  useStore.setState(useStore.getInitialState(), true);
-}

@@ -75,16 +75,8 @@ export function storedDTypeFor(dtype: DTypeCode): StoredDType {
   return dtype === 'b1' ? 'u1' : dtype;
 }
 
-export function isFloatDType(dtype: DTypeCode): boolean {
-  return dtype === 'f2' || dtype === 'f4' || dtype === 'f8';
-}
-
 export function toFloat32(values: NumberArray): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
-}
-
-export function itemBytesOf(data: TypedArray): number {
-  return data.BYTES_PER_ELEMENT;
 }
 
 export function dtypeBytes(dtype: DTypeCode): number {

@@ -15,7 +15,6 @@ export type StrategyId =
   | 'hdf5-codec';
 
 export type Layout = 'full' | 'upper-triangle-rowmajor';
-export const LAYOUTS: readonly Layout[] = ['full', 'upper-triangle-rowmajor'];
 
 export type ReadableBy = 'numpy' | 'h5py' | 'h5py+hdf5plugin';
 

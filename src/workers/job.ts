@@ -2,7 +2,7 @@
 // layout → strategy encode → real file in the in-memory FS → read back → decode → metrics.
 // Big arrays are verified in slabs of leading-axis rows, so the decoded copy stays small.
 import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
-import { sizeOf } from '../core/ndarray';
+import { numpyDescr, sizeOf } from '../core/ndarray';
 import { float64ToFloat16Bits } from '../core/float16';
 import { packUpper, unpackUpper } from '../core/triangle';
 import { createErrorAccumulator } from '../core/metrics';
@@ -403,7 +403,7 @@ export function contractAttrs(
       layout: { type: 'string', value: spec.layout },
       ...layoutAttrs,
       original_shape: { type: 'int64[]', value: [...original.shape] },
-      original_dtype: { type: 'string', value: numpyDescrOf(original.dtype) },
+      original_dtype: { type: 'string', value: numpyDescr(original.dtype) },
       ...strategyAttrs,
       max_abs_error: { type: 'float64', value: NaN },
       strategy: {
@@ -414,10 +414,6 @@ export function contractAttrs(
     },
     rootAttrs: { restore_python: { type: 'string', value: restorePython } },
   };
-}
-
-function numpyDescrOf(dtype: DTypeCode): string {
-  return dtype === 'b1' || dtype === 'i1' || dtype === 'u1' ? `|${dtype}` : `<${dtype}`;
 }
 
 /** Rows along axis 0 of the stored array (a 0-d array is one row). */
