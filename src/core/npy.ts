@@ -28,6 +28,11 @@ export interface ReadNpyOptions {
   signal?: AbortSignal;
   /** Slab size in bytes for Blob reads (default NPY_SLAB_BYTES); rounded down to a multiple of 8. */
   slabBytes?: number;
+  /**
+   * Makes the buffer the data are read into (e.g. a SharedArrayBuffer for workers to share), so the
+   * caller needs no second copy. Default: an ordinary ArrayBuffer.
+   */
+  buffer?(bytes: number): ArrayBufferLike;
 }
 
 /** `\x93NUMPY`: the six magic bytes every .npy file starts with. */
@@ -633,9 +638,9 @@ function abortError(signal: AbortSignal): Error {
   return new DOMException('Reading the .npy file was aborted.', 'AbortError');
 }
 
-function allocate(bytes: number, header: NpyHeader): Uint8Array {
+function allocate(bytes: number, header: NpyHeader, buffer?: (bytes: number) => ArrayBufferLike): Uint8Array {
   try {
-    return new Uint8Array(bytes);
+    return buffer ? new Uint8Array(buffer(bytes)) : new Uint8Array(bytes);
   } catch (e) {
     throw new CoreError(
       'NPY_TOO_LARGE',
@@ -671,10 +676,10 @@ async function readRegion(
   header: NpyHeader,
   start: number,
   length: number,
-  { onProgress, signal, slabBytes = NPY_SLAB_BYTES }: ReadNpyOptions,
+  { onProgress, signal, slabBytes = NPY_SLAB_BYTES, buffer }: ReadNpyOptions,
 ): Promise<Uint8Array> {
   const slab = Math.max(8, Math.floor(slabBytes / 8) * 8);
-  const out = allocate(length, header);
+  const out = allocate(length, header, buffer);
   for (let pos = 0; pos < length;) {
     if (signal?.aborted) throw abortError(signal);
     const end = Math.min(length, pos + slab);

@@ -62,9 +62,12 @@ export function factsOf(array: NdArray, s: ArraySummary): InputFacts {
 /** Moves the array into shared memory (one copy) so every worker can read it without its own copy. */
 function toShared(array: NdArray, shared: boolean): ArrayBufferLike {
   const src = array.data;
+  const whole = src.byteOffset === 0 && src.byteLength === src.buffer.byteLength;
+  // Read straight into shared memory (readNpy's `buffer` option): nothing to copy.
+  if (shared && whole && src.buffer instanceof SharedArrayBuffer) return src.buffer;
   if (!shared) {
     // Hand over the whole buffer when the array owns it; otherwise copy out just the view.
-    return src.byteOffset === 0 && src.byteLength === src.buffer.byteLength ? src.buffer : src.slice().buffer;
+    return whole ? src.buffer : src.slice().buffer;
   }
   const sab = new SharedArrayBuffer(src.byteLength);
   new Uint8Array(sab).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
@@ -103,7 +106,10 @@ export async function loadNpyFile(
   const header = await readNpyHeaderFromBlob(file);
   if (header.dataBytes > SAMPLE_THRESHOLD_BYTES && header.shape.length >= 2)
     return loadSampled(file, name, header, shared, onProgress);
-  const array = await readNpy(file, { onProgress: (f) => onProgress(0.9 * f) });
+  const array = await readNpy(file, {
+    onProgress: (f) => onProgress(0.9 * f),
+    buffer: shared ? (n) => new SharedArrayBuffer(n) : undefined,
+  });
   const loaded = finish(name, array, header.descr, header.fortranOrder, shared, header);
   onProgress(1);
   return loaded;

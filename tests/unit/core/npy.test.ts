@@ -446,3 +446,21 @@ describe('readNpyRows', () => {
     await rejectsWith(readNpyRows(zblob, await readNpyHeaderFromBlob(zblob), 0, 1), 'BAD_SHAPE');
   });
 });
+
+describe('readNpy into a caller-made buffer', () => {
+  it('reads a Blob straight into a SharedArrayBuffer, with the same values as a plain read', async () => {
+    const blob = await fixtureBlob('npy', 'stack_sym_f8.npy');
+    const made: SharedArrayBuffer[] = [];
+    const shared = await readNpy(blob, {
+      buffer: (n) => {
+        const sab = new SharedArrayBuffer(n);
+        made.push(sab);
+        return sab;
+      },
+    });
+    const plain = await readNpy(blob);
+    expect(made).toHaveLength(1);
+    expect(shared.data.buffer).toBe(made[0]);
+    expect(Array.from(shared.data as Float64Array)).toEqual(Array.from(plain.data as Float64Array));
+  });
+});
