@@ -193,3 +193,15 @@ export async function runStreamingJob(
     removeFile(path);
   }
 }
+
+/** One buffer from the ≤ 512 MiB parts of a file (tests, and files small enough to send whole). */
+export function joinParts(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
 import { runJobKeeping } from './job';
-import { canStream, memoryRowReader } from './stream-job';
+import { canStream, joinParts, memoryRowReader } from './stream-job';
 import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import { npyBlobRowReader, runStreamingJob } from './stream-job';
@@ -24,18 +24,6 @@ export interface InputMessage {
 
 /** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
 export const KEEP_FILE_BYTES = 48 * 2 ** 20;
-
-/** One buffer from the ≤ 512 MiB parts of a file (a file kept for sending is far smaller). */
-function joinParts(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 

@@ -2,22 +2,12 @@
 // error as the in-memory run, across many slab borders. Real h5wasm, no mocks.
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/workers/job';
-import { canStream, memoryRowReader, runStreamingJob } from '../../../src/workers/stream-job';
+import { canStream, joinParts, memoryRowReader, runStreamingJob } from '../../../src/workers/stream-job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
 import { generateNotebookArray } from '../../../src/core/generator';
 import { analyzeArray } from '../../../src/core/analysis';
 import { factsOf } from '../../../src/workers/load';
 import { withoutTimestamps } from '../hdf5/hdf5-test-helpers';
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}
 
 describe('runStreamingJob', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 3 });
@@ -36,7 +26,7 @@ describe('runStreamingJob', () => {
         spec,
         { slabBytes: 20_000 },
       );
-      const file = concat(streamed.parts);
+      const file = joinParts(streamed.parts);
       expect(streamed.result.bytes).toBe(file.byteLength);
       expect(streamed.result.maxAbsError).toBe(mem.result.maxAbsError);
       expect(streamed.result.bytes).toBe(mem.result.bytes);
