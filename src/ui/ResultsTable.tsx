@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import type { RowState } from '../store/store';
@@ -24,23 +24,16 @@ function sortValue(row: RowState, key: SortKey, index: number): number {
   return row.result[key];
 }
 
-const NO_ROWS: Record<string, RowState> = {};
-const NO_IDS: string[] = [];
-
 export function ResultsTable() {
-  const { liveRows, liveOrder, selectedId, tolerance, inputBytes } = useStore(
+  const { rows, rowOrder, selectedId, tolerance, inputBytes } = useStore(
     useShallow((s) => ({
-      liveRows: s.rows,
-      liveOrder: s.rowOrder,
+      rows: s.rows,
+      rowOrder: s.rowOrder,
       selectedId: s.selectedId,
       tolerance: s.tolerance,
       inputBytes: s.input?.bytes ?? 0,
     })),
   );
-  // Rows render as a deferred (interruptible) update: the table's first mount and the progress ticks
-  // of a sweep yield to the browser instead of holding the main thread in one long task.
-  const rows = useDeferredValue(liveRows, NO_ROWS);
-  const rowOrder = useDeferredValue(liveOrder, NO_IDS);
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'order', dir: 1 });
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
   const front = useMemo(() => paretoIds(results), [results]);

@@ -1,9 +1,10 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   CartesianGrid,
   ComposedChart,
   Legend,
+  Line,
   ReferenceLine,
   ResponsiveContainer,
   Scatter,
@@ -12,7 +13,6 @@ import {
   YAxis,
 } from 'recharts';
 import { useStore } from '../store/store';
-import type { StrategyResult } from '../workers/job';
 import { selectRow } from '../store/actions';
 import { doneResults, paretoIds } from '../store/selectors';
 import { strategyOf } from '../strategies/registry';
@@ -31,16 +31,6 @@ interface Point {
   layout: Layout;
   ratio: number;
   bytes: number;
-}
-
-/** The points of a step-after line through `front` (sorted by size): a corner before each drop. */
-function stepCorners(front: readonly Point[]): { mb: number; err: number }[] {
-  const out: { mb: number; err: number }[] = [];
-  front.forEach((p, i) => {
-    if (i > 0) out.push({ mb: p.mb, err: front[i - 1]!.err });
-    out.push({ mb: p.mb, err: p.err });
-  });
-  return out;
 }
 
 function decadeTicks(floor: number, top: number): number[] {
@@ -79,12 +69,9 @@ function ChartTooltip({
   );
 }
 
-const NO_RESULTS: StrategyResult[] = [];
-
 export function TradeoffChart() {
   // Only finished results matter here: progress ticks of running rows don't re-render the chart.
-  // Deferred (interruptible) like the table: the chart's mount yields to the browser.
-  const results = useDeferredValue(useStore(useShallow((s) => doneResults(s.rows, s.rowOrder))), NO_RESULTS);
+  const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
   const selectedId = useStore((s) => s.selectedId);
   const inputBytes = useStore((s) => s.input?.bytes ?? 0);
   const { groups, front, floor, maxMb, top } = useMemo(() => {
@@ -187,16 +174,16 @@ export function TradeoffChart() {
               strokeDasharray="2 4"
               label={{ value: 'original', position: 'insideTopRight', fill: 'var(--muted)', fontSize: 12 }}
             />
-            {/* The front as a Scatter's connecting line through step corners: recharts' <Line> measures
-                its path (getTotalLength) on every render, ~90 ms of main thread per sweep. */}
-            <Scatter
-              data={stepCorners(front)}
-              line={{ stroke: 'var(--accent)', strokeWidth: 2 }}
-              shape={() => <g />}
+            <Line
+              data={front}
+              dataKey="err"
+              type="stepAfter"
+              stroke="var(--accent)"
+              strokeWidth={2}
+              dot={false}
               isAnimationActive={false}
               name="Pareto front"
               legendType="plainline"
-              fill="var(--accent)"
             />
             {[...groups.entries()].map(([key, pts]) => {
               const p0 = pts[0]!;
