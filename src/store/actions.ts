@@ -123,7 +123,9 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
     sweepStatus: 'idle',
     fullRun: null,
   });
-  runSweep();
+  // Start the workers after the explorer's first render has painted: on a 2-core machine two busy
+  // workers would otherwise stretch that render (~100 ms of CPU) into a 200+ ms main-thread task.
+  afterNextPaint(runSweep);
 }
 
 /** Loads a `.npy` chosen or dropped by the user. A failure keeps the previous input and results. */
@@ -226,6 +228,11 @@ function jobCostRank(spec: StrategySpec): number {
           ? 2
           : 1;
   return kind * 2 + (spec.layout === 'full' ? 1 : 0);
+}
+
+function afterNextPaint(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'undefined') return void setTimeout(fn, 0);
+  requestAnimationFrame(() => setTimeout(fn, 0));
 }
 
 /** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */
