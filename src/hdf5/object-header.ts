@@ -470,3 +470,103 @@ export function directBlockChecksumOk(src: ByteSource, block: HeapDirectBlock): 
   bytes.fill(0, field, field + 4);
   return lookup3(bytes) === stored;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rewriting a message with a body of another length (version-2 headers only).
+//
+// Nothing in a file points into an object header at a message's offset (messages are found by
+// walking the chunks), so the messages of one chunk may move within it, as HDF5's own header
+// compaction does. A chunk is repacked as: its non-NIL messages in their order, then all the free
+// space as one NIL message at the end, or, when less than a message header is left, as a gap (which
+// HDF5 only accepts in a chunk without NIL messages; there is none then).
+
+interface PackedMessage {
+  /** The message's own header bytes (type, size, flags, creation order); the size is rewritten. */
+  head: Uint8Array;
+  body: Uint8Array;
+}
+
+function messagesEndOf(chunk: HeaderChunk): number {
+  return chunk.start + chunk.length - 4; // the trailing checksum
+}
+
+/** Bytes of `chunk` not taken by its non-NIL messages (NIL messages and a trailing gap count as free). */
+export function freeBytesOf(header: ObjectHeader, chunk: HeaderChunk): number {
+  const used = chunk.messages
+    .filter((m) => m.type !== MSG_NIL)
+    .reduce((sum, m) => sum + header.messageHeaderSize + m.size, 0);
+  return messagesEndOf(chunk) - chunk.messagesStart - used;
+}
+
+function packedMessages(src: ByteSource, header: ObjectHeader, chunk: HeaderChunk): PackedMessage[] {
+  return chunk.messages
+    .filter((m) => m.type !== MSG_NIL)
+    .map((m) => ({
+      head: src.read(m.headerOffset, header.messageHeaderSize).slice(),
+      body: src.read(m.dataOffset, m.size).slice(),
+    }));
+}
+
+function repackChunk(sink: ByteSink, header: ObjectHeader, chunk: HeaderChunk, items: PackedMessage[]): void {
+  const headerSize = header.messageHeaderSize;
+  const out = new Uint8Array(messagesEndOf(chunk) - chunk.messagesStart);
+  let p = 0;
+  for (const { head, body } of items) {
+    if (body.length > 0xffff) throw new Error(`A header message of ${body.length} bytes is too long`);
+    if (p + headerSize + body.length > out.length) {
+      throw new Error(`The messages do not fit the object header chunk at ${chunk.start}`);
+    }
+    out.set(head, p);
+    out[p + 1] = body.length & 0xff;
+    out[p + 2] = body.length >> 8;
+    out.set(body, p + headerSize);
+    p += headerSize + body.length;
+  }
+  const free = out.length - p;
+  if (free >= headerSize) {
+    // One NIL message (type 0, flags 0, creation order 0) with a zeroed body.
+    out[p + 1] = (free - headerSize) & 0xff;
+    out[p + 2] = (free - headerSize) >> 8;
+  }
+  sink.write(chunk.messagesStart, out);
+  rewriteChecksum(sink, chunk.start, chunk.length);
+}
+
+/**
+ * Replaces the body of `msg` (a message of `header`, read from `sink`) by `body`, keeping its type,
+ * flags and creation order. The message stays in its chunk when that chunk has room; otherwise it
+ * moves to the first other chunk with room. Throws, writing nothing, when no chunk has room.
+ * `header` is stale afterwards: locate the object again before further patches.
+ */
+export function replaceMessageBody(
+  sink: ByteSink,
+  header: ObjectHeader,
+  msg: HeaderMessage,
+  body: Uint8Array,
+): void {
+  const home = chunkContaining(header, msg.headerOffset);
+  const own = home?.messages.filter((m) => m.type !== MSG_NIL) ?? [];
+  const index = own.findIndex((m) => m.headerOffset === msg.headerOffset);
+  if (!home || index < 0) {
+    throw new Error(`No non-NIL message at ${msg.headerOffset} in the object header at ${header.address}`);
+  }
+  const need = header.messageHeaderSize + body.length;
+  const replaced = packedMessages(sink, header, home);
+  const moved = { head: replaced[index]!.head, body: body.slice() };
+  if (freeBytesOf(header, home) + msg.size >= body.length) {
+    replaced[index] = moved;
+    repackChunk(sink, header, home, replaced);
+    return;
+  }
+  const target = header.chunks.find((c) => c !== home && freeBytesOf(header, c) >= need);
+  if (!target) {
+    throw new Error(
+      `No object header chunk has room for a ${body.length}-byte message (the object header at ` +
+        `${header.address} would need a new continuation chunk)`,
+    );
+  }
+  const targetItems = [...packedMessages(sink, header, target), moved];
+  replaced.splice(index, 1);
+  repackChunk(sink, header, target, targetItems);
+  repackChunk(sink, header, home, replaced);
+}

@@ -42,6 +42,12 @@ export interface DatasetPlan {
   /** At most one filter (h5wasm cannot stack filters); needs `chunks`. */
   filter?: FilterSpec;
   /**
+   * Byte-shuffle before deflate: the file's pipeline becomes [shuffle, deflate], exactly as h5py's
+   * `shuffle=True, compression='gzip'`. Only with `filter: { id: 1, opts: [level] }` and chunks
+   * spanning every axis but the first (shuffle.ts explains how, despite the single filter).
+   */
+  shuffle?: boolean;
+  /**
    * Attributes on `/data`. A `max_abs_error` that is absent or NaN ("not measured yet") is written
    * as a placeholder NaN that `setMaxAbsError` later replaces in place.
    */

@@ -10,6 +10,8 @@
 //   pointer. Small ones are written one shot; big ones are created from an *uninitialised* heap
 //   block of the full size (address space only: malloc does not touch the pages) and then every
 //   byte is overwritten slab by slab. So the heap must have room for the whole contiguous dataset.
+// - shuffle + deflate: complete chunks are byte-shuffled on their way into the heap slab, and the
+//   metadata is patched after close (shuffle.ts), as float16's datatype is (float16-patch.ts).
 // Filters can fail silently mid-write (the chunk stays empty, DESIGN.md §5): callers always verify.
 
 import { dtype_to_metadata } from 'h5wasm';
@@ -20,6 +22,7 @@ import { requireH5 } from './h5wasm-init';
 import { fileLength, openFsFile, removeFile } from './files';
 import { FLOAT16_PLACEHOLDER_DTYPE, patchFloat16Datatype } from './float16-patch';
 import { MAX_ABS_ERROR_ATTR, MAX_ABS_ERROR_PLACEHOLDER } from './max-abs-error';
+import { FILTER_DEFLATE, patchShuffleDeflate, shuffleChunkRows } from './shuffle';
 import type { AttrValue, DatasetPlan, StoredDType } from './types';
 
 export const DEFAULT_SLAB_BYTES = 32 * 2 ** 20;
@@ -101,6 +104,22 @@ function validatePlan(plan: DatasetPlan): void {
       );
     }
   }
+  if (plan.shuffle) {
+    if (filter?.id !== FILTER_DEFLATE) {
+      throw new Error('HDF5 plan: shuffle is only supported together with the deflate filter (id 1)');
+    }
+    const level = filter.opts[0];
+    if (filter.opts.length !== 1 || !Number.isInteger(level) || level! < 0 || level! > 9) {
+      throw new Error(`HDF5 plan: deflate with shuffle needs one level 0…9, got [${filter.opts.join(', ')}]`);
+    }
+    // Each complete chunk must be one contiguous byte range of the C-order data to be pre-shuffled.
+    if (!chunks!.every((c, i) => i === 0 || c === shape[i])) {
+      throw new Error(
+        `HDF5 plan: shuffle needs chunks spanning every axis but the first, got [${chunks!.join(', ')}] ` +
+          `for shape [${shape.join(', ')}]`,
+      );
+    }
+  }
 }
 
 function bytesOf(data: TypedArray): Uint8Array {
@@ -127,10 +146,11 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
     writeAttributes(env, file.file_id, plan);
     file.close();
     file = undefined;
-    if (plan.dtype === 'f2') {
+    if (plan.dtype === 'f2' || plan.shuffle) {
       const access = openFsFile(env.fs, path, true);
       try {
-        patchFloat16Datatype(access);
+        if (plan.dtype === 'f2') patchFloat16Datatype(access);
+        if (plan.shuffle) patchShuffleDeflate(access);
       } finally {
         access.close();
       }
@@ -246,7 +266,13 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     for (let r0 = 0; r0 < rows; r0 += rowsPerSlab) {
       const r1 = Math.min(rows, r0 + rowsPerSlab);
       // HEAPU8 is re-read every time: the heap may have grown (and its buffer been replaced).
-      module.HEAPU8.set(rowsOf(r0, r1), slabPtr);
+      if (plan.shuffle) {
+        const slab = rowsOf(r0, r1);
+        const target = module.HEAPU8.subarray(slabPtr, slabPtr + slab.length);
+        shuffleChunkRows(slab, target, r0, rows, rowAlign, rowBytes, metadata.size);
+      } else {
+        module.HEAPU8.set(rowsOf(r0, r1), slabPtr);
+      }
       const status = module.set_dataset_data(
         fileId,
         '/data',
