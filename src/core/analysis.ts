@@ -42,6 +42,12 @@ export interface ArraySummary {
   readonly overFloat16Count: number;
   /** Finite values with 0 < |x| < 6.103515625e-5 = 2^-14: float16 subnormals, fewer significant digits. */
   readonly float16SubnormalCount: number;
+  /**
+   * For square stacks: the upper-triangle pairs (i ≤ j, np.triu_indices order, as flat positions in
+   * that order) where A[i, j] or A[j, i] is non-zero (or NaN) in at least one matrix. Pairs not listed
+   * are exactly 0 in every matrix. null when not a square stack.
+   */
+  readonly usedPairs: number[] | null;
 }
 
 export interface AnalyzeOptions {
@@ -92,6 +98,8 @@ class Stats {
   over16 = 0;
   sub16 = 0;
   maxAsym = 0;
+  /** Per position r·m + c (r ≤ c): the pair was seen non-zero (see ArraySummary.usedPairs). */
+  used: Uint8Array | null = null;
 
   /** Value statistics over v[from, to). */
   values(v: NumberArray, from: number, to: number): void {
@@ -120,11 +128,14 @@ class Stats {
   /** max |A − Aᵀ| of the m×m matrix at v[base ...], NaN-aware (see ArraySummary.maxAsymmetry). */
   asymmetry(v: NumberArray, base: number, m: number): void {
     let worst = this.maxAsym;
+    const used = (this.used ??= new Uint8Array(m * m));
     for (let r = 0; r < m; r++) {
       const row = base + r * m;
+      if (v[row + r] !== 0) used[r * m + r] = 1;
       for (let c = r + 1, q = base + (r + 1) * m + r; c < m; c++, q += m) {
         const x = v[row + c]!;
         const y = v[q]!;
+        if (x !== 0 || y !== 0) used[r * m + c] = 1;
         if (x !== y) {
           let d = x - y;
           if (d < 0) d = -d;
@@ -195,12 +206,23 @@ export function createAnalyzer(shape: readonly number[], opts: AnalyzerOptions =
     result(): ArraySummary {
       const s = stats;
       let maxAsymmetry = NaN;
+      let used: Uint8Array | null = null;
       if (square) {
         if (whole) {
           const t = new Stats();
           t.asymmetry(whole, 0, m);
           maxAsymmetry = t.maxAsym;
-        } else maxAsymmetry = s.maxAsym;
+          used = t.used;
+        } else {
+          maxAsymmetry = s.maxAsym;
+          used = s.used;
+        }
+      }
+      let usedPairs: number[] | null = null;
+      if (square) {
+        usedPairs = [];
+        for (let r = 0, k = 0; r < m; r++)
+          for (let c = r; c < m; c++, k++) if (used && used[r * m + c]) usedPairs.push(k);
       }
       const hasFinite = s.finite > 0;
       const maxAbs = hasFinite ? Math.max(-s.min, s.max) : 0;
@@ -224,6 +246,7 @@ export function createAnalyzer(shape: readonly number[], opts: AnalyzerOptions =
         symmetric,
         overFloat16Count: s.over16,
         float16SubnormalCount: s.sub16,
+        usedPairs,
       };
     },
   };

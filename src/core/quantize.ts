@@ -6,7 +6,9 @@
 // Why it holds. Let u = 2^-53 (unit roundoff), B = max(|min|, |max|), H = max|x − o| over the range.
 // With s the scale factor and q* = round((x − o)/s) in exact arithmetic, |q*·s − (x − o)| ≤ s/2.
 // The decode fl(fl(q*·s) + o) adds at most u·|q*·s| + u·(1 + u)·|q*·s + o| ≤ 2u·(H + B + s).
-// planQuantization takes s ≤ 2·(ε·(1 − 2^-20) − 8u·(H + B)) (smaller when capped, see tryPlan), so
+// The offset o is a multiple of s (so an exact 0 decodes to exactly 0.0): with h0 the half-width of
+// the range around its centre, H ≤ h0 + 2s ≤ h0 + 4ε.
+// planQuantization takes s ≤ 2·(ε·(1 − 2^-20) − 8u·(h0 + 4ε + B)) (smaller when capped, see tryPlan), so
 //   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε,
 // and B + s stays below float64's maximum, so no decode overflows.
 // quantize computes q = Math.round(fl(fl(x − o)/s)), which is q* or a neighbour (the relative error of
@@ -60,23 +62,41 @@ function tryPlan(min: number, max: number, eps: number, dtype: QuantizedDType): 
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
   const signed = lo < 0;
   // Signed: centre the offset so the codes spread over ±; unsigned: offset at min so codes start at 0.
-  const addOffset = signed ? min / 2 + max / 2 : min;
-  const h = Math.max(Math.abs(max - addOffset), Math.abs(addOffset - min));
+  const centre = signed ? min / 2 + max / 2 : min;
+  const h0 = Math.max(Math.abs(max - centre), Math.abs(centre - min));
   const b = Math.max(Math.abs(min), Math.abs(max));
-  // Half the step; summed term by term because h + b can overflow for ranges near ±1.8e308.
-  let half = eps * (1 - MARGIN) - 8 * U * h - 8 * U * b;
+  // The offset is then snapped to a multiple of the step (so 0 is on the grid), which moves it by
+  // at most two steps ≤ 4ε: the bound below uses H ≤ h0 + 4ε. Summed term by term because h + b can
+  // overflow for ranges near ±1.8e308.
+  let half = eps * (1 - MARGIN) - 8 * U * h0 - 32 * U * eps - 8 * U * b;
   // A smaller step only lowers the error, so cap it: steps beyond the range's half-width buy nothing,
   // and decoded values reach |x| + s/2 (+ rounding), which must stay below float64's maximum.
   const room = (Number.MAX_VALUE - b) * (1 - 2 ** -40);
-  half = Math.min(half, Math.max(h, Number.MIN_VALUE), room / 2);
+  half = Math.min(half, Math.max(h0, Number.MIN_VALUE), room / 2);
   if (!(half > 0)) return null;
   const scaleFactor = 2 * half;
+  const addOffset = snapOffset(centre, min, scaleFactor, signed);
   // ±1: quantize may take a neighbour of the rounded quotient.
   const qMin = Math.round((min - addOffset) / scaleFactor) - 1;
   const qMax = Math.round((max - addOffset) / scaleFactor) + 1;
-  // Unsigned with offset = min: x − min ≥ 0 exactly, so codes never go below 0.
+  // Unsigned with offset ≤ min: x − offset ≥ 0 exactly, so codes never go below 0.
   if ((signed ? qMin : 0) < lo || qMax > hi) return null;
   return { scaleFactor, addOffset, dtype, eps };
+}
+
+/**
+ * The offset as k·s for an integer k, so that the code −k decodes to exactly 0.0 (fl(−k·s) + fl(k·s)
+ * is 0 in float64 and in numpy): exact zeros stay exact zeros. Unsigned plans keep the offset ≤ min.
+ * When |centre / s| is beyond 2^52 the range is far from 0 (no code can reach it) and the offset
+ * stays where it was.
+ */
+function snapOffset(centre: number, min: number, s: number, signed: boolean): number {
+  const k0 = centre / s;
+  if (!(Math.abs(k0) < 2 ** 52)) return centre;
+  let k = signed ? Math.round(k0) : Math.floor(k0);
+  if (!signed) while (k * s > min) k -= 1;
+  const o = k * s;
+  return o === 0 ? 0 : o; // never −0
 }
 
 function checkRange(min: number, max: number): void {

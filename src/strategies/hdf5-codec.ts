@@ -5,7 +5,7 @@
 import type { LayoutValues, StrategyDef } from './types';
 import type { FilePlan } from './types';
 import { chunkingProblem, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
-import { dequantizeRead, effectiveEps, quantizationProblem, quantizeValues } from './quantized-values';
+import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
 import { hdf5Float16Strategy } from './hdf5-float16';
 import { hdf5Float32Strategy } from './hdf5-float32';
@@ -252,7 +252,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
       case 'float16':
         return hdf5Float16Strategy.errorBound(v, {});
       case 'quantized':
-        return effectiveEps(v, p.eps);
+        return p.eps - v.layoutError;
     }
   },
   warnings: (v, p) => {

@@ -1,6 +1,6 @@
 import type { StrategyDef } from './types';
 import { BITPACK_CHUNK_TARGET_BYTES, CHUNK_TARGET_BYTES, chunkingProblem, rowChunks } from './common';
-import { dequantizeRead, effectiveEps, quantizationProblem, quantizeValues } from './quantized-values';
+import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
 import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
 
@@ -38,7 +38,7 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
     if (chunking) return chunking;
     return quantizationProblem(v, p.eps);
   },
-  errorBound: (v, p) => effectiveEps(v, p.eps),
+  errorBound: (v, p) => p.eps - v.layoutError,
   warnings: () => [],
   encode: (v, p) => {
     const q = quantizeValues(v, p.eps);

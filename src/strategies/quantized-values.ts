@@ -4,11 +4,27 @@ import type { AttrValue, ReadBack } from '../hdf5/types';
 import { dequantize, planQuantization, quantize } from '../core/quantize';
 import type { IntArray, QuantizationPlan } from '../core/quantize';
 import type { LayoutValues } from './types';
-import { numberAttr } from './common';
+import { maxAbs, numberAttr, ulp16, ulp32 } from './common';
 
-/** The encoding's own ε: the triangle layout's half-asymmetry is paid out of the user's ε. */
+/**
+ * The encoding's own ε. Paid out of the user's ε: the layout's own error (the triangle's
+ * half-asymmetry), and the final cast to the loaded dtype that restoring does (half a float32 or
+ * float16 ulp at the largest magnitude; integers round to the nearest integer, so the error stays
+ * below ⌊ε⌋ + ½).
+ */
 export function effectiveEps(v: LayoutValues, eps: number): number {
-  return eps - v.layoutError;
+  const e = eps - v.layoutError;
+  const b = maxAbs(v) + Math.max(0, e);
+  switch (v.dtype) {
+    case 'f8':
+      return e;
+    case 'f4':
+      return e - ulp32(b) / 2;
+    case 'f2':
+      return e - ulp16(b) / 2;
+    default:
+      return Math.min(e, Math.floor(e) + 0.499);
+  }
 }
 
 export function quantizationPlanFor(v: LayoutValues, eps: number): QuantizationPlan {

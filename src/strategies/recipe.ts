@@ -554,17 +554,28 @@ def quantization_plan(facts):
     lo_x, hi_x, eps = facts["min"], facts["max"], EPS - facts["layout_error"]
     for name, lo, hi in CODE_RANGE:
         signed = lo < 0
-        offset = lo_x / 2 + hi_x / 2 if signed else lo_x
-        h = max(abs(hi_x - offset), abs(offset - lo_x))
+        centre = lo_x / 2 + hi_x / 2 if signed else lo_x
+        h0 = max(abs(hi_x - centre), abs(centre - lo_x))
         b = max(abs(lo_x), abs(hi_x))
-        # Half the step, summed term by term (h + b may overflow near 1.8e308), then capped: a step
+        # Half the step, summed term by term (h0 + b may overflow near 1.8e308), then capped: a step
         # beyond the range's half-width buys nothing, and decoded values must stay below float64's max.
-        half = eps * (1 - MARGIN) - 8 * U * h - 8 * U * b
+        # The 32 U eps term pays for snapping the offset onto the grid below.
+        half = eps * (1 - MARGIN) - 8 * U * h0 - 32 * U * eps - 8 * U * b
         room = (sys.float_info.max - b) * (1 - 2.0 ** -40)
-        half = min(half, max(h, 5e-324), room / 2)
+        half = min(half, max(h0, 5e-324), room / 2)
         if not (half > 0):
             continue
         scale = 2 * half
+        # add_offset = k * scale_factor, so the code -k decodes to exactly 0.0 (exact zeros stay zeros);
+        # unsigned plans keep the offset at or below min. Far from 0 (|k| >= 2^52) it stays put.
+        offset = centre
+        k0 = centre / scale
+        if abs(k0) < 2.0 ** 52:
+            k = float(js_round(k0)) if signed else math.floor(k0)
+            if not signed:
+                while k * scale > lo_x:
+                    k -= 1
+            offset = k * scale + 0.0
         q_min = float(js_round((lo_x - offset) / scale)) - 1
         q_max = float(js_round((hi_x - offset) / scale)) + 1
         if (q_min if signed else 0) < lo or q_max > hi:

@@ -1,12 +1,28 @@
 // The Python snippet stored in every HDF5 file's `restore_python` root attribute and shown in the app.
-// It depends only on the file contract (DESIGN.md §3), so it restores any file we write.
+// It depends only on the file contract (docs/FILE-FORMAT.md) plus the file's own layout, and gives back
+// the original shape *and dtype* (float32 input comes back as float32, integers are rounded first).
+import type { DTypeCode } from '../core/ndarray';
+import { numpyDescr } from '../core/ndarray';
+import type { LayoutId } from '../layouts/types';
+import { layoutOf } from '../layouts/registry';
 
 export interface SnippetOptions {
   /** The data need a plugin filter: `import hdf5plugin` registers it with h5py. */
   hdf5plugin?: boolean;
+  /** The file's layout (its fragment turns the stored values back into full matrices). */
+  layout?: LayoutId;
+}
+
+function indent(code: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return code
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
 }
 
 export function restorePythonSnippet(fileName: string, opts: SnippetOptions = {}): string {
+  const fragment = layoutOf(opts.layout ?? 'full').restorePython;
   return `import h5py, numpy as np
 ${opts.hdf5plugin ? 'import hdf5plugin  # registers the compression filter with h5py\n' : ''}
 with h5py.File(${JSON.stringify(fileName)}, "r") as f:
@@ -14,26 +30,22 @@ with h5py.File(${JSON.stringify(fileName)}, "r") as f:
     a = d[...]
     if "scale_factor" in d.attrs:  # CF packed integers
         a = a * d.attrs["scale_factor"] + d.attrs["add_offset"]
-    if d.attrs["layout"] == "upper-triangle-rowmajor":
-        m = int(d.attrs["matrix_size"])
-        iu = np.triu_indices(m)
-        full = np.empty(a.shape[:-1] + (m, m), dtype=a.dtype)
-        full[..., iu[0], iu[1]] = a
-        full[..., iu[1], iu[0]] = a
-        a = full
-    a = a.reshape(tuple(d.attrs["original_shape"]))
+${fragment ? indent(fragment, 4) + '\n' : ''}    a = a.reshape(tuple(d.attrs["original_shape"]))
+    dt = np.dtype(d.attrs["original_dtype"])
+    a = (np.rint(a) if dt.kind in "iub" else a).astype(dt)
 print(a.shape, a.dtype)
 `;
 }
 
-/** For a `.npy` (no attributes): the shape and layout are written into the snippet itself. */
+/** For a `.npy` (no attributes): the shape, dtype and layout are written into the snippet itself. */
 export function restorePythonNpySnippet(
   fileName: string,
   originalShape: readonly number[],
-  triangle: boolean,
+  dtype: DTypeCode,
+  layout: LayoutId,
 ): string {
   const shape = `(${originalShape.join(', ')}${originalShape.length === 1 ? ',' : ''})`;
-  if (!triangle)
+  if (layout === 'full')
     return `import numpy as np\n\na = np.load(${JSON.stringify(fileName)})\nprint(a.shape, a.dtype)\n`;
   const m = originalShape[originalShape.length - 1];
   return `import numpy as np
@@ -44,7 +56,7 @@ iu = np.triu_indices(m)
 a = np.empty(p.shape[:-1] + (m, m), dtype=p.dtype)
 a[..., iu[0], iu[1]] = p
 a[..., iu[1], iu[0]] = p
-a = a.reshape(${shape})
+a = a.reshape(${shape}).astype(${JSON.stringify(numpyDescr(dtype))})
 print(a.shape, a.dtype)
 `;
 }

@@ -2,6 +2,7 @@
 import { isSquareStack } from '../core/ndarray';
 import type { Layout, Params, StrategyId, StrategySpec } from './types';
 import { STRATEGIES, strategyOf } from './registry';
+import { LAYOUTS, LAYOUT_IDS } from '../layouts/registry';
 import type { CodecParams } from './hdf5-codec';
 
 export type LayoutChoice = 'full' | 'triangle' | 'both';
@@ -16,7 +17,10 @@ export interface SweepSettings {
   codecs: readonly string[];
 }
 
-export const LAYOUT_SHORT: Record<Layout, string> = { full: 'full', 'upper-triangle-rowmajor': 'triangle' };
+export const LAYOUT_SHORT = Object.fromEntries(LAYOUT_IDS.map((id) => [id, LAYOUTS[id].short])) as Record<
+  Layout,
+  string
+>;
 
 export function resultIdOf(spec: StrategySpec): string {
   const variant = strategyOf(spec.strategyId).variantKey(spec.params);

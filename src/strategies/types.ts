@@ -14,7 +14,8 @@ export type StrategyId =
   | 'hdf5-quantized'
   | 'hdf5-codec';
 
-export type Layout = 'full' | 'upper-triangle-rowmajor';
+export type { LayoutId as Layout } from '../layouts/types';
+import type { LayoutId as Layout } from '../layouts/types';
 
 export type ReadableBy = 'numpy' | 'h5py' | 'h5py+hdf5plugin';
 
@@ -39,6 +40,8 @@ export interface InputFacts {
   maxAsymmetry: number;
   overFloat16Count: number;
   float16SubnormalCount: number;
+  /** Upper-triangle pairs non-zero in some matrix (np.triu_indices positions); null if not a square stack. */
+  usedPairs: readonly number[] | null;
 }
 
 /** The values to store, already in the chosen layout, plus what the layout itself cost. */
@@ -68,6 +71,8 @@ export type FilePlan =
       data: TypedArray;
       chunks?: readonly number[];
       filter?: { id: number; opts: readonly number[] };
+      /** Byte-shuffle before a deflate filter (the file's pipeline is [shuffle, deflate]). */
+      shuffle?: boolean;
       /** Strategy-specific attributes; the runner adds the DESIGN.md §3 common ones. */
       attrs: Record<string, AttrValue>;
     };

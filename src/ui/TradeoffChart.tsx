@@ -42,9 +42,11 @@ function decadeTicks(floor: number, top: number): number[] {
   return ticks;
 }
 
-const SHAPES: Record<Layout, 'circle' | 'triangle'> = {
+const SHAPES: Record<Layout, 'circle' | 'triangle' | 'diamond' | 'square'> = {
   full: 'circle',
   'upper-triangle-rowmajor': 'triangle',
+  'used-pairs': 'square',
+  'used-pairs-pair-major': 'diamond',
 };
 
 function ChartTooltip({

@@ -3,8 +3,7 @@
 // Big arrays are verified in slabs of leading-axis rows, so the decoded copy stays small.
 import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
 import { numpyDescr, sizeOf } from '../core/ndarray';
-import { float64ToFloat16Bits } from '../core/float16';
-import { packUpper, unpackUpper } from '../core/triangle';
+import { float64ToFloat16Bits, roundToFloat16 } from '../core/float16';
 import { createErrorAccumulator } from '../core/metrics';
 import { readNpy, writeNpy } from '../core/npy';
 import type { ErrorMetrics } from '../core/metrics';
@@ -26,10 +25,11 @@ import type {
   StrategySpec,
 } from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
-import { resultIdOf, LAYOUT_SHORT } from '../strategies/sweep';
+import { resultIdOf } from '../strategies/sweep';
 import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/restore-python';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
-import { numbersOf, ulp16, ulp32, ulp64 } from '../strategies/common';
+import { numbersOf } from '../strategies/common';
+import { layoutOf } from '../layouts/registry';
 
 export interface JobInput {
   /** Input file name (used in output file names). */
@@ -119,47 +119,20 @@ function rawFromNumbers(dtype: DTypeCode, values: NumberArray): TypedArray {
 
 export function buildLayoutValues(input: JobInput, layout: Layout, numeric: NumberArray): LayoutValues {
   const { array, facts } = input;
-  if (layout === 'full') {
-    return {
-      layout,
-      values: numeric,
-      raw: array.data,
-      shape: array.shape,
-      dtype: array.dtype,
-      layoutError: 0,
-      facts,
-    };
-  }
-  const shape = array.shape;
-  const m = shape[shape.length - 1]!;
-  const lead = shape.slice(0, -2);
-  // Floats pack in their own precision; integers average into float64 ((a+b)/2 may be a half).
-  const isFloat = numeric instanceof Float32Array || numeric instanceof Float64Array;
-  const packed = isFloat
-    ? packUpper(numeric, shape)
-    : packUpper(numeric, shape, new Float64Array((sizeOf(lead) * m * (m + 1)) / 2));
+  const def = layoutOf(layout);
+  const problem = def.problem(array.shape, facts);
+  if (problem) throw new UnsupportedError(problem);
+  const values = def.pack(numeric, array.shape, facts);
   return {
     layout,
-    values: packed,
-    raw: rawFromNumbers(array.dtype, packed),
-    shape: [...lead, (m * (m + 1)) / 2],
+    values,
+    // Unchanged values keep the input's own typed array (no copy); packed ones go back to the dtype.
+    raw: values === numeric ? array.data : rawFromNumbers(array.dtype, values),
+    shape: def.storedShape(array.shape, facts),
     dtype: array.dtype,
-    layoutError: triangleLayoutError(facts),
+    layoutError: def.layoutError(facts),
     facts,
   };
-}
-
-/**
- * Storing (A+Aᵀ)/2 moves each value by |a−b|/2, plus the rounding of a+b in the working float type.
- * NaN/Inf that are not mirrored across the diagonal make it infinite (the layout can't keep them).
- */
-function triangleLayoutError(facts: InputFacts): number {
-  if (facts.maxAsymmetry === 0) return 0;
-  const m = Math.max(Math.abs(facts.min), Math.abs(facts.max));
-  // Stored back in the loaded dtype: float16 and integers round the mean once more.
-  const d = facts.dtype;
-  const ulp = d === 'f2' ? ulp16(m) : d === 'f4' ? ulp32(m) : d === 'f8' ? ulp64(m) : 0.5;
-  return facts.maxAsymmetry / 2 + ulp;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -173,7 +146,7 @@ function fileStem(name: string): string {
 export function fileNameFor(inputName: string, spec: StrategySpec): string {
   const def = strategyOf(spec.strategyId);
   const variant = def.variantKey(spec.params);
-  const parts = [fileStem(inputName), spec.strategyId, LAYOUT_SHORT[spec.layout], variant].filter((s) => s);
+  const parts = [fileStem(inputName), spec.strategyId, layoutOf(spec.layout).fileTag, variant].filter((s) => s);
   return `${parts.join('-')}.${def.readableBy(spec.params) === 'numpy' ? 'npy' : 'h5'}`;
 }
 
@@ -212,7 +185,7 @@ export async function runJobKeeping(
     opts.layoutCache?.set(spec.layout, values);
   }
   assertLayoutKeepsValues(values);
-  const reason = def.unsupported(values, params);
+  const reason = def.unsupported(values, params) ?? containerProblem(spec.layout, def.readableBy(params));
   if (reason) throw new UnsupportedError(reason);
   throwIfAborted(opts.signal);
   opts.onProgress?.(0.05, 'encode');
@@ -229,8 +202,11 @@ export async function runJobKeeping(
   const fileName = fileNameFor(input.name, spec);
   const restorePython =
     plan.container === 'npy'
-      ? restorePythonNpySnippet(fileName, input.array.shape, spec.layout === 'upper-triangle-rowmajor')
-      : restorePythonSnippet(fileName, { hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin' });
+      ? restorePythonNpySnippet(fileName, input.array.shape, input.array.dtype, spec.layout)
+      : restorePythonSnippet(fileName, {
+          hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
+          layout: spec.layout,
+        });
   const errors = createErrorAccumulator();
   const onCompare = opts.onCompare;
   const acc: typeof errors = onCompare
@@ -273,7 +249,9 @@ export async function runJobKeeping(
       shape: plan.shape,
       chunks: plan.chunks,
       filter: plan.filter,
-      ...contractAttrs(input.array, spec, params, plan.attrs, restorePython),
+      shuffle: plan.shuffle,
+      extraDatasets: layoutOf(spec.layout).extraDatasets(input.array.shape, input.facts),
+      ...contractAttrs(input.array, spec, params, plan.attrs, restorePython, input.facts),
     };
     try {
       writeHdf5OrExplain(path, dataset, {
@@ -284,6 +262,16 @@ export async function runJobKeeping(
       const t1 = performance.now();
       const rows = leadingRows(values.shape);
       const step = slabRows(values.shape, input.array.shape);
+      if (!layoutOf(spec.layout).rowAligned) {
+        // Axis 0 isn't the input's: decode the whole stored array once, compare input rows in slabs.
+        const decodedAll = def.decode(readHdf5File(path), values, params);
+        const inRows = leadingRows(input.array.shape);
+        for (let r0 = 0; r0 < inRows; r0 += step) {
+          const r1 = Math.min(inRows, r0 + step);
+          compareSlab(acc, input, numeric, values, decodedAll, r0, r1);
+          throwIfAborted(opts.signal);
+        }
+      } else
       for (let r0 = 0; r0 < rows; r0 += step) {
         const r1 = Math.min(rows, r0 + step);
         const read = readHdf5File(
@@ -386,22 +374,26 @@ export function writeHdf5OrExplain(path: string, dataset: DatasetPlan, opts: Wri
   }
 }
 
-/** The DESIGN.md §3 attributes of `/data` and the root group. */
+/** Why this layout can't go into this container (a .npy has no room for a layout's index), or null. */
+export function containerProblem(layout: Layout, readableBy: ReadableBy): string | null {
+  if (readableBy === 'numpy' && !layoutOf(layout).fitsNpy)
+    return `a .npy file cannot carry what the ${layoutOf(layout).short} layout needs to be undone; the HDF5 rows store it`;
+  return null;
+}
+
+/** The file-contract attributes of `/data` and the root group (docs/FILE-FORMAT.md). */
 export function contractAttrs(
   original: { shape: readonly number[]; dtype: DTypeCode },
   spec: StrategySpec,
   params: Params,
   strategyAttrs: Record<string, AttrValue>,
   restorePython: string,
+  facts: InputFacts,
 ): Pick<DatasetPlan, 'attrs' | 'rootAttrs'> {
-  const layoutAttrs: Record<string, AttrValue> =
-    spec.layout === 'upper-triangle-rowmajor'
-      ? { matrix_size: { type: 'int64', value: original.shape[original.shape.length - 1]! } }
-      : {};
   return {
     attrs: {
       layout: { type: 'string', value: spec.layout },
-      ...layoutAttrs,
+      ...layoutOf(spec.layout).attrs(original.shape, facts),
       original_shape: { type: 'int64[]', value: [...original.shape] },
       original_dtype: { type: 'string', value: numpyDescr(original.dtype) },
       ...strategyAttrs,
@@ -428,8 +420,10 @@ function slabRows(stored: readonly number[], original: readonly number[]): numbe
 }
 
 /**
- * Compares decoded rows [r0, r1) of the stored array with the same rows of the original.
- * For the triangle layout the stored rows are unpacked back to full matrices first.
+ * Compares input rows [r0, r1) with the decoded values. For row-aligned layouts `decoded` holds the
+ * stored rows [r0, r1) (or the whole stored array); otherwise the whole decoded stored array. The
+ * layout rebuilds full rows, which are cast to the loaded dtype exactly as the restore snippet does
+ * (float32 rounding, integer rounding), so the measured error is what a reader gets.
  */
 export function compareSlab(
   acc: ReturnType<typeof createErrorAccumulator>,
@@ -441,20 +435,39 @@ export function compareSlab(
   r1: number,
 ): void {
   const shape = input.array.shape;
+  const layout = layoutOf(values.layout);
   const rowElems = shape.length === 0 ? 1 : sizeOf(shape.slice(1));
-  const storedRowElems = values.shape.length === 0 ? 1 : sizeOf(values.shape.slice(1));
-  const stored =
-    decoded.length === (r1 - r0) * storedRowElems
-      ? decoded
-      : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
-  let full: NumberArray = stored;
-  if (values.layout === 'upper-triangle-rowmajor') {
-    const m = shape[shape.length - 1]!;
-    full = unpackUpper(stored, m, stored.length / ((m * (m + 1)) / 2));
+  // A single matrix packed to one row is verified whole; otherwise rows map one to one.
+  const whole = shape.length === 0 || (values.layout !== 'full' && shape.length === 2);
+  let full: NumberArray;
+  if (layout.rowAligned) {
+    const storedRowElems = values.shape.length === 0 ? 1 : sizeOf(values.shape.slice(1));
+    const stored =
+      whole || decoded.length === (r1 - r0) * storedRowElems
+        ? decoded
+        : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
+    full = layout.unpack(stored, r0, r1, shape, values.facts);
+  } else {
+    full = layout.unpack(decoded, whole ? 0 : r0, whole ? 1 : r1, shape, values.facts);
   }
-  // A single matrix packed to one triangle row is verified whole; otherwise rows map one to one.
-  const whole =
-    shape.length === 0 || (values.layout === 'upper-triangle-rowmajor' && values.shape.length === 1);
+  castToLoadedDtype(full, input.array.dtype);
   const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
   acc.add(origSlab, full);
+}
+
+/** Rounds decoded float64 values in place as `astype(original dtype)` would (float32, integers). */
+function castToLoadedDtype(values: NumberArray, dtype: DTypeCode): void {
+  if (!(values instanceof Float64Array)) return;
+  if (dtype === 'f4') {
+    for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]!);
+  } else if (dtype === 'f2') {
+    for (let i = 0; i < values.length; i++) values[i] = roundToFloat16(values[i]!);
+  } else if (dtype !== 'f8') {
+    // numpy's rint rounds halves to even; decoded integers are within ε < 0.5 of an integer anyway.
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      const r = Math.round(x);
+      values[i] = r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+    }
+  }
 }

@@ -56,6 +56,7 @@ export function factsOf(array: NdArray, s: ArraySummary): InputFacts {
     maxAsymmetry: s.maxAsymmetry,
     overFloat16Count: s.overFloat16Count,
     float16SubnormalCount: s.float16SubnormalCount,
+    usedPairs: s.usedPairs,
   };
 }
 

@@ -9,6 +9,7 @@ import { decodeNpyData } from '../core/npy';
 import { createErrorAccumulator } from '../core/metrics';
 import type { InputFacts, LayoutValues, StrategySpec } from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
+import { layoutOf as layoutDef } from '../layouts/registry';
 import { restorePythonSnippet } from '../strategies/restore-python';
 import { CHUNK_TARGET_BYTES } from '../strategies/common';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
@@ -84,7 +85,8 @@ export function canStream(shape: readonly number[], spec: StrategySpec): boolean
   const params = { ...strategyOf(spec.strategyId).defaults, ...spec.params };
   if (strategyOf(spec.strategyId).readableBy(params) === 'numpy') return false;
   if (shape.length < 2 || shape.includes(0)) return false;
-  return spec.layout === 'full' || shape.length >= 3;
+  const layout = layoutDef(spec.layout);
+  return layout.rowAligned && (spec.layout === 'full' || shape.length >= 3);
 }
 
 export async function runStreamingJob(
@@ -95,8 +97,12 @@ export async function runStreamingJob(
   const { reader, facts } = input;
   const shape = reader.shape;
   if (shape.length < 2) throw new UnsupportedError('streaming needs an array with rows (rank ≥ 2)');
-  if (spec.layout === 'upper-triangle-rowmajor' && shape.length < 3)
-    throw new UnsupportedError('streaming the triangle layout needs a stack of matrices (rank ≥ 3)');
+  if (spec.layout !== 'full' && shape.length < 3)
+    throw new UnsupportedError('streaming a packed layout needs a stack of matrices (rank ≥ 3)');
+  if (!layoutDef(spec.layout).rowAligned)
+    throw new UnsupportedError(
+      `the ${layoutDef(spec.layout).short} layout needs every matrix at once; it can't be streamed`,
+    );
   const def = strategyOf(spec.strategyId);
   const params = { ...def.defaults, ...spec.params };
   if (def.readableBy(params) === 'numpy')
@@ -125,6 +131,7 @@ export async function runStreamingJob(
   const fileName = fileNameFor(input.name, spec);
   const restorePython = restorePythonSnippet(fileName, {
     hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
+    layout: spec.layout,
   });
   const path = scratchPath(env, 'full');
   const acc = createErrorAccumulator();
@@ -142,7 +149,9 @@ export async function runStreamingJob(
         shape: storedShape,
         chunks: probePlan.chunks,
         filter: probePlan.filter,
-        ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython),
+        shuffle: probePlan.shuffle,
+        extraDatasets: layoutDef(spec.layout).extraDatasets(shape, facts),
+        ...contractAttrs({ shape, dtype: reader.dtype }, spec, params, probePlan.attrs, restorePython, facts),
       },
       { onProgress: (f) => opts.onProgress?.(0.6 * f, 'write'), slabBytes: opts.slabBytes },
     );

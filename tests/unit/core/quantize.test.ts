@@ -74,11 +74,15 @@ describe('planQuantization', () => {
     checkBound(packed, fine, 1e-4);
   });
 
-  it('uses just under 2ε as the scale factor and a centred offset for signed types', () => {
+  it('uses just under 2ε as the scale factor and a centred offset on the grid for signed types', () => {
     const p = planQuantization(-1, 3, 0.01);
     expect(p.scaleFactor).toBeLessThan(0.02);
     expect(p.scaleFactor).toBeGreaterThan(0.02 * (1 - 2 ** -19));
-    expect(p).toMatchObject({ dtype: 'i1', addOffset: 1, eps: 0.01 });
+    expect(p).toMatchObject({ dtype: 'i1', eps: 0.01 });
+    // The offset is the multiple of the step nearest the centre (1), so 0 is a grid point.
+    const k = Math.round(p.addOffset / p.scaleFactor);
+    expect(-k * p.scaleFactor + p.addOffset).toBe(0);
+    expect(Math.abs(p.addOffset - 1)).toBeLessThanOrEqual(p.scaleFactor / 2);
     // ~253 codes of 2ε (+1 of slack either side): fits u1 (offset min, codes 0..254) but not i1 (±126).
     expect(planQuantization(0, 0.02 * 252.5, 0.01)).toMatchObject({ dtype: 'u1', addOffset: 0 });
     expect(planQuantization(0, 0.02 * 250, 0.01)).toMatchObject({ dtype: 'i1' });
@@ -113,6 +117,40 @@ describe('planQuantization', () => {
       planQuantization(1e12, 1e12 + 1, near),
       near,
     );
+  });
+});
+
+describe('exact zeros', () => {
+  it('decode to exactly 0.0 whenever 0 is in the range (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        fc.double({ min: 1e-9, max: 10, noNaN: true }),
+        (neg, pos, epsFrac) => {
+          const min = -neg;
+          const max = pos;
+          const eps = epsFrac * (max - min);
+          const plan = planQuantization(min, max, eps);
+          const q = quantize(new Float64Array([0, min, max]), plan);
+          const back = dequantize(q, plan);
+          // q·s + o evaluated as numpy does (float64): the zero code gives +0 or −0, both == 0.
+          expect(back[0]).toBe(0 * 1);
+          expect(Object.is(back[0], -0) || back[0] === 0).toBe(true);
+          expect(Math.abs(back[1]! - min)).toBeLessThanOrEqual(eps);
+          expect(Math.abs(back[2]! - max)).toBeLessThanOrEqual(eps);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keep the offset at or below min for unsigned plans, still on the grid', () => {
+    const p = planQuantization(0.3, 0.3 + 0.02 * 252, 0.01);
+    expect(p.dtype).toBe('u1');
+    expect(p.addOffset).toBeLessThanOrEqual(0.3);
+    const k = Math.round(p.addOffset / p.scaleFactor);
+    expect(-k * p.scaleFactor + p.addOffset).toBe(0);
   });
 });
 
