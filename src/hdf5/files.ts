@@ -50,15 +50,21 @@ export function fileLength(path: string): number {
 }
 
 export interface FsFileAccess extends ByteSink {
+  append(bytes: Uint8Array): number;
   close(): void;
 }
 
-/** Ranged read (and write, when `writable`) access to a file in the in-memory FS. */
+/**
+ * Ranged read (and, when `writable`, in-place write and append) access to a file in the in-memory
+ * FS. `size` follows appends.
+ */
 export function openFsFile(fs: H5FS, path: string, writable: boolean): FsFileAccess {
-  const size = (fs.stat(path) as { size: number }).size;
+  let size = (fs.stat(path) as { size: number }).size;
   const stream = fs.open(path, writable ? 'r+' : 'r');
   return {
-    size,
+    get size() {
+      return size;
+    },
     read(position, length) {
       if (position < 0 || position + length > size) {
         throw new Error(`Read past the end of ${path} (offset ${position}, length ${length}, file ${size})`);
@@ -78,6 +84,13 @@ export function openFsFile(fs: H5FS, path: string, writable: boolean): FsFileAcc
         throw new Error(`In-place write would change the length of ${path}`);
       }
       fs.write(stream, bytes, 0, bytes.length, position);
+    },
+    append(bytes) {
+      if (!writable) throw new Error(`${path} was opened read-only`);
+      const at = size;
+      fs.write(stream, bytes, 0, bytes.length, at);
+      size += bytes.length;
+      return at;
     },
     close() {
       fs.close(stream);

@@ -11,9 +11,11 @@ export interface ByteSource {
   read(position: number, length: number): Uint8Array;
 }
 
-/** A ByteSource that can also overwrite bytes in place (never changes the length). */
+/** A ByteSource that can also overwrite bytes in place (`write` never changes the length). */
 export interface ByteSink extends ByteSource {
   write(position: number, bytes: Uint8Array): void;
+  /** Appends bytes at the end of the file and returns their offset (sinks that can grow only). */
+  append?(bytes: Uint8Array): number;
 }
 
 /** A sink over an in-memory copy of a file (tests, and small files). */
@@ -143,6 +145,8 @@ export interface Superblock {
   sizeOfOffsets: number;
   sizeOfLengths: number;
   baseAddress: number;
+  /** The end-of-file address (HDF5's end of allocated space) stored in the superblock. */
+  endOfFileAddress: number;
   rootObjectHeaderAddress: number;
 }
 
@@ -169,8 +173,21 @@ export function readSuperblock(src: ByteSource): Superblock {
     sizeOfOffsets,
     sizeOfLengths,
     baseAddress: readUint(sb, 12, sizeOfOffsets),
+    endOfFileAddress: readUint(sb, 12 + 2 * sizeOfOffsets, sizeOfOffsets),
     rootObjectHeaderAddress: readUint(sb, 12 + 3 * sizeOfOffsets, sizeOfOffsets),
   };
+}
+
+/** Rewrites the superblock's end-of-file address (and its checksum), e.g. after appending to the file. */
+export function setEndOfFileAddress(sink: ByteSink, sb: Superblock, address: number): void {
+  const O = sb.sizeOfOffsets;
+  const total = 12 + 4 * O + 4;
+  const bytes = sink.read(0, total).slice();
+  let v = address;
+  for (let i = 0; i < O; i++, v = Math.floor(v / 256)) bytes[12 + 2 * O + i] = v % 256;
+  writeUint32(bytes, total - 4, lookup3(bytes.subarray(0, total - 4)));
+  sink.write(0, bytes);
+  sb.endOfFileAddress = address;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,10 +492,13 @@ export function directBlockChecksumOk(src: ByteSource, block: HeapDirectBlock): 
 // Rewriting a message with a body of another length (version-2 headers only).
 //
 // Nothing in a file points into an object header at a message's offset (messages are found by
-// walking the chunks), so the messages of one chunk may move within it, as HDF5's own header
-// compaction does. A chunk is repacked as: its non-NIL messages in their order, then all the free
-// space as one NIL message at the end, or, when less than a message header is left, as a gap (which
-// HDF5 only accepts in a chunk without NIL messages; there is none then).
+// walking the chunks), so the messages of one chunk may move within it, or to another chunk, as
+// HDF5's own header compaction does. A chunk is repacked as: its non-NIL messages in their order,
+// then all the free space as one NIL message at the end, or, when less than a message header is
+// left, as a gap (which HDF5 only accepts in a chunk without NIL messages; there is none then).
+// When no chunk has room, a new continuation chunk is appended to the file, as HDF5 does when a
+// header fills up (H5Oalloc.c): the message, and as few small messages as needed to make room for
+// the continuation message, move there; the superblock's end-of-file address grows with it.
 
 interface PackedMessage {
   /** The message's own header bytes (type, size, flags, creation order); the size is rewritten. */
@@ -498,30 +518,31 @@ export function freeBytesOf(header: ObjectHeader, chunk: HeaderChunk): number {
   return messagesEndOf(chunk) - chunk.messagesStart - used;
 }
 
-function packedMessages(src: ByteSource, header: ObjectHeader, chunk: HeaderChunk): PackedMessage[] {
-  return chunk.messages
-    .filter((m) => m.type !== MSG_NIL)
-    .map((m) => ({
-      head: src.read(m.headerOffset, header.messageHeaderSize).slice(),
-      body: src.read(m.dataOffset, m.size).slice(),
-    }));
+function packed(src: ByteSource, header: ObjectHeader, m: HeaderMessage): PackedMessage {
+  return {
+    head: src.read(m.headerOffset, header.messageHeaderSize).slice(),
+    body: src.read(m.dataOffset, m.size).slice(),
+  };
 }
 
-function repackChunk(sink: ByteSink, header: ObjectHeader, chunk: HeaderChunk, items: PackedMessage[]): void {
-  const headerSize = header.messageHeaderSize;
-  const out = new Uint8Array(messagesEndOf(chunk) - chunk.messagesStart);
-  let p = 0;
+/** Serialises `items` into `out` from offset `p`; returns the end offset. */
+function serialise(out: Uint8Array, p: number, items: PackedMessage[], headerSize: number): number {
   for (const { head, body } of items) {
     if (body.length > 0xffff) throw new Error(`A header message of ${body.length} bytes is too long`);
-    if (p + headerSize + body.length > out.length) {
-      throw new Error(`The messages do not fit the object header chunk at ${chunk.start}`);
-    }
+    if (p + headerSize + body.length > out.length) throw new Error('Header messages overrun their chunk');
     out.set(head, p);
     out[p + 1] = body.length & 0xff;
     out[p + 2] = body.length >> 8;
     out.set(body, p + headerSize);
     p += headerSize + body.length;
   }
+  return p;
+}
+
+function repackChunk(sink: ByteSink, header: ObjectHeader, chunk: HeaderChunk, items: PackedMessage[]): void {
+  const headerSize = header.messageHeaderSize;
+  const out = new Uint8Array(messagesEndOf(chunk) - chunk.messagesStart);
+  const p = serialise(out, 0, items, headerSize);
   const free = out.length - p;
   if (free >= headerSize) {
     // One NIL message (type 0, flags 0, creation order 0) with a zeroed body.
@@ -532,41 +553,96 @@ function repackChunk(sink: ByteSink, header: ObjectHeader, chunk: HeaderChunk, i
   rewriteChecksum(sink, chunk.start, chunk.length);
 }
 
+function uintBytes(value: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0, v = value; i < size; i++, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
 /**
  * Replaces the body of `msg` (a message of `header`, read from `sink`) by `body`, keeping its type,
- * flags and creation order. The message stays in its chunk when that chunk has room; otherwise it
- * moves to the first other chunk with room. Throws, writing nothing, when no chunk has room.
- * `header` is stale afterwards: locate the object again before further patches.
+ * flags and creation order. The message stays in its chunk when that chunk has room, else moves to
+ * the first other chunk with room, else to a new continuation chunk appended to the file (needs
+ * `sink.append`). Throws, writing nothing, when none of these is possible. `header` and `sb` are
+ * stale afterwards: locate the object again before further patches.
  */
 export function replaceMessageBody(
   sink: ByteSink,
+  sb: Superblock,
   header: ObjectHeader,
   msg: HeaderMessage,
   body: Uint8Array,
 ): void {
+  const headerSize = header.messageHeaderSize;
   const home = chunkContaining(header, msg.headerOffset);
   const own = home?.messages.filter((m) => m.type !== MSG_NIL) ?? [];
-  const index = own.findIndex((m) => m.headerOffset === msg.headerOffset);
-  if (!home || index < 0) {
+  if (!home || !own.some((m) => m.headerOffset === msg.headerOffset)) {
     throw new Error(`No non-NIL message at ${msg.headerOffset} in the object header at ${header.address}`);
   }
-  const need = header.messageHeaderSize + body.length;
-  const replaced = packedMessages(sink, header, home);
-  const moved = { head: replaced[index]!.head, body: body.slice() };
+  const moved: PackedMessage = { head: packed(sink, header, msg).head, body: body.slice() };
+  const items = (except: HeaderMessage[] = []): PackedMessage[] =>
+    own.filter((m) => !except.includes(m)).map((m) => (m === msg ? moved : packed(sink, header, m)));
+
   if (freeBytesOf(header, home) + msg.size >= body.length) {
-    replaced[index] = moved;
-    repackChunk(sink, header, home, replaced);
+    repackChunk(sink, header, home, items());
     return;
   }
-  const target = header.chunks.find((c) => c !== home && freeBytesOf(header, c) >= need);
-  if (!target) {
+  const target = header.chunks.find((c) => c !== home && freeBytesOf(header, c) >= headerSize + body.length);
+  if (target) {
+    const targetItems = [
+      ...target.messages.filter((m) => m.type !== MSG_NIL).map((m) => packed(sink, header, m)),
+    ];
+    repackChunk(sink, header, target, [...targetItems, moved]);
+    repackChunk(sink, header, home, items([msg]));
+    return;
+  }
+  if (!sink.append) {
     throw new Error(
-      `No object header chunk has room for a ${body.length}-byte message (the object header at ` +
-        `${header.address} would need a new continuation chunk)`,
+      `No object header chunk has room for a ${body.length}-byte message and the file cannot grow ` +
+        `(object header at ${header.address})`,
     );
   }
-  const targetItems = [...packedMessages(sink, header, target), moved];
-  replaced.splice(index, 1);
-  repackChunk(sink, header, target, targetItems);
-  repackChunk(sink, header, home, replaced);
+
+  // A new chunk: `msg` moves there, plus the smallest other messages of its chunk (non-attribute
+  // ones first, never a continuation message) until the continuation message fits in their place.
+  const continuationSize = headerSize + sb.sizeOfOffsets + sb.sizeOfLengths;
+  const evicted = [msg];
+  let room = freeBytesOf(header, home) + headerSize + msg.size;
+  const candidates = own
+    .filter((m) => m !== msg && m.type !== MSG_CONTINUATION)
+    .sort((a, b) => Number(a.type === MSG_ATTRIBUTE) - Number(b.type === MSG_ATTRIBUTE) || a.size - b.size);
+  for (const m of candidates) {
+    if (room >= continuationSize) break;
+    evicted.push(m);
+    room += headerSize + m.size;
+  }
+  if (room < continuationSize) {
+    throw new Error(`No room for a continuation message in the object header at ${header.address}`);
+  }
+  if (sb.endOfFileAddress !== sink.size) {
+    throw new Error(
+      `The superblock's end of file (${sb.endOfFileAddress}) is not the file's length (${sink.size})`,
+    );
+  }
+  const inNewChunk = own
+    .filter((m) => evicted.includes(m))
+    .map((m) => (m === msg ? moved : packed(sink, header, m)));
+  const chunkLength = 4 + inNewChunk.reduce((sum, m) => sum + headerSize + m.body.length, 0) + 4;
+  const chunk = new Uint8Array(chunkLength);
+  chunk.set([0x4f, 0x43, 0x48, 0x4b], 0); // "OCHK"
+  serialise(chunk, 4, inNewChunk, headerSize);
+  writeUint32(chunk, chunkLength - 4, lookup3(chunk.subarray(0, chunkLength - 4)));
+
+  const address = sink.append(chunk);
+  setEndOfFileAddress(sink, sb, address + chunkLength);
+  const continuationHead = new Uint8Array(headerSize);
+  continuationHead[0] = MSG_CONTINUATION;
+  const continuation: PackedMessage = {
+    head: continuationHead,
+    body: Uint8Array.from([
+      ...uintBytes(address, sb.sizeOfOffsets),
+      ...uintBytes(chunkLength, sb.sizeOfLengths),
+    ]),
+  };
+  repackChunk(sink, header, home, [...items(evicted), continuation]);
 }

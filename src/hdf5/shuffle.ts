@@ -5,8 +5,10 @@
 // dataset's metadata to what HDF5 itself writes for `shuffle=True, compression='gzip'`:
 // - the filter pipeline message becomes [shuffle (id 2, cd_values [element size]), deflate (id 1,
 //   cd_values [level])], both flagged optional, byte for byte the version-2 message h5py writes
-//   (HDF5 spec §IV.A.2.l). It is 10 bytes longer than the deflate-only one, so the header chunk's
-//   messages are repacked into its free (NIL) space, or the message moves to another chunk;
+//   (HDF5 spec §IV.A.2.l). It is 10 bytes longer than the deflate-only one: the header chunk's
+//   messages are repacked into its free (NIL) space, or the message moves to another chunk with
+//   room, or (common: h5wasm leaves no free space once the contract attributes are written) to a new
+//   continuation chunk appended to the file (object-header.ts, replaceMessageBody);
 // - a chunk that extends past the dataspace (the last one along axis 0 when shape[0] % chunk[0]
 //   != 0) cannot be pre-shuffled: HDF5 shuffles the whole chunk buffer, out-of-extent fill included,
 //   and only the in-extent rows can be written. It is stored plain, and bit 0 (the shuffle filter's
@@ -39,6 +41,10 @@ const FLAG_OPTIONAL = 1;
  */
 export function shuffleBytes(src: Uint8Array, dst: Uint8Array, elementSize: number): void {
   checkShuffleArgs(src, dst, elementSize);
+  if (elementSize === 1) {
+    dst.set(src);
+    return;
+  }
   const n = src.length / elementSize;
   for (let b = 0; b < elementSize; b++) {
     const out = b * n;
@@ -203,6 +209,8 @@ export interface ChunkKey {
   /** B-tree level of the node holding it (0 = leaf) and whether it describes a child (not a right bound). */
   level: number;
   isChildKey: boolean;
+  /** The child's address (a chunk's, in a leaf), for child keys. */
+  childAddress: number | null;
 }
 
 /**
@@ -232,6 +240,7 @@ export function readChunkBtreeKeys(src: ByteSource, sb: Superblock, root: number
     const bytes = src.read(start, entries * stride + keySize);
     for (let i = 0; i <= entries; i++) {
       const k = i * stride;
+      const childAddress = i < entries ? readUintLE(bytes, k + keySize, O) : null;
       keys.push({
         maskOffset: start + k + 4,
         nbytes: readUintLE(bytes, k, 4),
@@ -239,8 +248,9 @@ export function readChunkBtreeKeys(src: ByteSource, sb: Superblock, root: number
         offset: Array.from({ length: ndims }, (_, d) => readUintLE(bytes, k + 8 + 8 * d, 8)),
         level,
         isChildKey: i < entries,
+        childAddress,
       });
-      if (level > 0 && i < entries) visit(readUintLE(bytes, k + keySize, O), level - 1);
+      if (level > 0 && childAddress !== null) visit(childAddress, level - 1);
     }
   };
   visit(root, null);
@@ -299,7 +309,7 @@ export function patchShuffleDeflate(sink: ByteSink): void {
   const toMark = keys.filter((k) => partial.has(k.offset.join()) && (k.filterMask & 1) === 0);
 
   if (level >= 0) {
-    replaceMessageBody(sink, dataset, pipelineMessage, shuffleDeflatePipelineBody(elementSize, level));
+    replaceMessageBody(sink, sb, dataset, pipelineMessage, shuffleDeflatePipelineBody(elementSize, level));
   }
   for (const k of toMark) {
     const mask = new Uint8Array(4);
