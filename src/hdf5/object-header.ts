@@ -576,14 +576,15 @@ export function replaceMessageBody(
   const headerSize = header.messageHeaderSize;
   const home = chunkContaining(header, msg.headerOffset);
   const own = home?.messages.filter((m) => m.type !== MSG_NIL) ?? [];
-  if (!home || !own.some((m) => m.headerOffset === msg.headerOffset)) {
+  const self = own.find((m) => m.headerOffset === msg.headerOffset);
+  if (!home || !self) {
     throw new Error(`No non-NIL message at ${msg.headerOffset} in the object header at ${header.address}`);
   }
-  const moved: PackedMessage = { head: packed(sink, header, msg).head, body: body.slice() };
+  const moved: PackedMessage = { head: packed(sink, header, self).head, body: body.slice() };
   const items = (except: HeaderMessage[] = []): PackedMessage[] =>
-    own.filter((m) => !except.includes(m)).map((m) => (m === msg ? moved : packed(sink, header, m)));
+    own.filter((m) => !except.includes(m)).map((m) => (m === self ? moved : packed(sink, header, m)));
 
-  if (freeBytesOf(header, home) + msg.size >= body.length) {
+  if (freeBytesOf(header, home) + self.size >= body.length) {
     repackChunk(sink, header, home, items());
     return;
   }
@@ -593,7 +594,7 @@ export function replaceMessageBody(
       ...target.messages.filter((m) => m.type !== MSG_NIL).map((m) => packed(sink, header, m)),
     ];
     repackChunk(sink, header, target, [...targetItems, moved]);
-    repackChunk(sink, header, home, items([msg]));
+    repackChunk(sink, header, home, items([self]));
     return;
   }
   if (!sink.append) {
@@ -606,10 +607,10 @@ export function replaceMessageBody(
   // A new chunk: `msg` moves there, plus the smallest other messages of its chunk (non-attribute
   // ones first, never a continuation message) until the continuation message fits in their place.
   const continuationSize = headerSize + sb.sizeOfOffsets + sb.sizeOfLengths;
-  const evicted = [msg];
-  let room = freeBytesOf(header, home) + headerSize + msg.size;
+  const evicted = [self];
+  let room = freeBytesOf(header, home) + headerSize + self.size;
   const candidates = own
-    .filter((m) => m !== msg && m.type !== MSG_CONTINUATION)
+    .filter((m) => m !== self && m.type !== MSG_CONTINUATION)
     .sort((a, b) => Number(a.type === MSG_ATTRIBUTE) - Number(b.type === MSG_ATTRIBUTE) || a.size - b.size);
   for (const m of candidates) {
     if (room >= continuationSize) break;
@@ -626,7 +627,7 @@ export function replaceMessageBody(
   }
   const inNewChunk = own
     .filter((m) => evicted.includes(m))
-    .map((m) => (m === msg ? moved : packed(sink, header, m)));
+    .map((m) => (m === self ? moved : packed(sink, header, m)));
   const chunkLength = 4 + inNewChunk.reduce((sum, m) => sum + headerSize + m.body.length, 0) + 4;
   const chunk = new Uint8Array(chunkLength);
   chunk.set([0x4f, 0x43, 0x48, 0x4b], 0); // "OCHK"
