@@ -17,11 +17,12 @@ const m = arg('m', 141);
 const seed = arg('seed', 0);
 const array = generateNotebookArray({ n, m, seed });
 const input = { name: `notebook-${n}x${m}x${m}.npy`, array, facts: factsOf(array, analyzeArray(array)) };
-const settings = { ...DEFAULT_SWEEP_SETTINGS, eps: arg('eps', 1e-4), decimals: arg('decimals', 4) };
+const tau = arg('tol', arg('eps', 1e-4));
+const settings = { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' as const };
 const layoutCache = new Map();
 console.log(`| result | MB | max abs error | bound | encode ms | verify ms |`);
 console.log(`|---|---:|---:|---:|---:|---:|`);
-for (const spec of buildSweep(array.shape, settings)) {
+for (const spec of buildSweep({ shape: array.shape, facts: input.facts }, settings, tau)) {
   try {
     const { result } = await runJob(input, spec, { layoutCache });
     console.log(

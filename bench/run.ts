@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { generateNotebookArray } from '../src/core/generator';
 import { writeNpy } from '../src/core/npy';
-import { DEFAULT_SWEEP_SETTINGS, buildSweep, resultIdOf } from '../src/strategies/sweep';
+import { DEFAULT_SWEEP_SETTINGS, DEFAULT_TOLERANCE, buildSweep, resultIdOf } from '../src/strategies/sweep';
 import type { CodecParams } from '../src/strategies/hdf5-codec';
 import { codecFilter } from '../src/strategies/hdf5-codec';
 import type { BrowserRun } from './browser-run';
@@ -133,7 +133,7 @@ async function ensureBuild(outDir: string, force: boolean): Promise<void> {
  * definition, so the reference writes the very same filter configuration (when its hdf5plugin can).
  */
 function pluginSpecs(shape: readonly number[]): object[] {
-  return buildSweep(shape, DEFAULT_SWEEP_SETTINGS)
+  return buildSweep({ shape, facts: null }, DEFAULT_SWEEP_SETTINGS, DEFAULT_TOLERANCE.value)
     .filter((s) => s.strategyId === 'hdf5-codec')
     .map((s) => {
       const p = s.params as CodecParams;

@@ -14,6 +14,7 @@ import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { describeError } from './messages';
+import { absTolerance, factsOfInput } from './selectors';
 import { isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
 import type { SettingsPatch } from './settings-url';
 
@@ -237,9 +238,10 @@ function afterNextPaint(fn: () => void): void {
 
 /** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */
 export function runSweep(): void {
-  const { input, settings, rows } = getState();
+  const state = getState();
+  const { input, settings, rows } = state;
   if (!input) return;
-  const specs = buildSweep(input.shape, settings);
+  const specs = buildSweep({ shape: input.shape, facts: factsOfInput(input) }, settings, absTolerance(state));
   const ids = specs.map(resultIdOf);
   const nextRows: Record<string, RowState> = {};
   const changed: StrategySpec[] = [];
@@ -268,9 +270,14 @@ export function updateSettings(patch: Partial<SweepSettings>): void {
   runSweep();
 }
 
-export function setTolerance(tolerance: number): void {
-  setState({ tolerance });
+/**
+ * Sets the tolerance (the value as typed, absolute or relative). Error-bounded rows that follow it
+ * re-run for the new τ; rows whose spec did not change keep their result.
+ */
+export function setTolerance(tolerance: number, mode?: 'abs' | 'rel'): void {
+  setState((s) => ({ tolerance, toleranceMode: mode ?? s.toleranceMode }));
   writeSettingsHash();
+  runSweep();
 }
 
 /** Mirrors the settings into the URL hash, so the address can be shared (replaces, no history entry). */

@@ -1,5 +1,7 @@
 // Derived values, computed from the store's facts (never stored).
-import type { RowState } from './store';
+import type { InputInfo, RowState, State } from './store';
+import type { InputFacts } from '../strategies/types';
+import { absoluteTolerance } from '../strategies/sweep';
 import type { StrategyResult } from '../workers/job';
 
 export function doneResults(rows: Record<string, RowState>, order: readonly string[]): StrategyResult[] {
@@ -42,4 +44,26 @@ export function recommendedResult(
       best = r;
   }
   return best;
+}
+
+/** The absolute tolerance τ (the typed value, or that fraction of the largest |value|). */
+export function absTolerance(s: Pick<State, 'tolerance' | 'toleranceMode' | 'input'>): number {
+  return absoluteTolerance({ mode: s.toleranceMode, value: s.tolerance }, s.input?.summary.maxAbs ?? 0);
+}
+
+/** The small facts strategies and layouts read, from the loaded input's summary. */
+export function factsOfInput(input: InputInfo): InputFacts {
+  const s = input.summary;
+  return {
+    dtype: input.dtype,
+    shape: input.shape,
+    min: s.min,
+    max: s.max,
+    nanCount: s.nanCount,
+    infCount: s.posInfCount + s.negInfCount,
+    maxAsymmetry: s.maxAsymmetry,
+    overFloat16Count: s.overFloat16Count,
+    float16SubnormalCount: s.float16SubnormalCount,
+    usedPairs: s.usedPairs,
+  };
 }

@@ -6,7 +6,7 @@ import type { DTypeCode } from '../core/ndarray';
 import type { StrategyResult } from '../workers/job';
 import type { StrategySpec } from '../strategies/types';
 import type { SweepSettings } from '../strategies/sweep';
-import { DEFAULT_SWEEP_SETTINGS } from '../strategies/sweep';
+import { DEFAULT_SWEEP_SETTINGS, DEFAULT_TOLERANCE } from '../strategies/sweep';
 
 export type RowStatus = 'queued' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -55,8 +55,12 @@ export interface State {
   input: InputInfo | null;
   errorMessage: string | null;
   settings: SweepSettings;
-  /** Largest max-abs error the user accepts; drives the recommendation. */
+  /**
+   * Largest max-abs error the user accepts, as typed: absolute, or with `toleranceMode` 'rel' a
+   * fraction of the largest |value|. It drives every error-bounded strategy and the recommendation.
+   */
   tolerance: number;
+  toleranceMode: 'abs' | 'rel';
   /** Whether the recommendation may pick files that need hdf5plugin to open. */
   allowPlugins: boolean;
   sweepStatus: SweepStatus;
@@ -75,7 +79,8 @@ export const initialState: State = {
   input: null,
   errorMessage: null,
   settings: DEFAULT_SWEEP_SETTINGS,
-  tolerance: 1e-4,
+  tolerance: DEFAULT_TOLERANCE.value,
+  toleranceMode: DEFAULT_TOLERANCE.mode,
   allowPlugins: false,
   sweepStatus: 'idle',
   rowOrder: [],

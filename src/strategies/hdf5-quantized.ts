@@ -4,7 +4,7 @@ import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized
 import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
 
-type QuantizedParams = { eps: number; codec: 'scaleoffset' | 'gzip'; level: number };
+type QuantizedParams = { eps: number; codec: 'scaleoffset' | 'gzip' | 'shuffle-gzip'; level: number };
 
 /** H5Z_SO_INT with minbits 0: lossless bit-packing of each chunk's integer range. */
 const SO_INT = 2;
@@ -25,13 +25,16 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
       options: [
         { value: 'scaleoffset', label: 'scaleoffset bit-packing' },
         { value: 'gzip', label: 'gzip' },
+        { value: 'shuffle-gzip', label: 'byte shuffle + gzip' },
       ],
     },
     { key: 'level', label: 'gzip level', kind: 'int', min: 1, max: 9 },
   ],
   variantKey: (p) => p.codec,
   describeParams: (p) =>
-    `ε = ${p.eps.toExponential(1)}, ${p.codec === 'gzip' ? `gzip ${p.level}` : 'scaleoffset-int'}`,
+    `ε = ${p.eps.toExponential(1)}, ${
+      p.codec === 'gzip' ? `gzip ${p.level}` : p.codec === 'shuffle-gzip' ? `shuffle + gzip ${p.level}` : 'scaleoffset-int'
+    }`,
   readableBy: () => 'h5py',
   unsupported: (v, p) => {
     const chunking = chunkingProblem(v.shape);
@@ -49,9 +52,11 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
       data: q.ints,
       chunks: rowChunks(v.shape, q.ints.BYTES_PER_ELEMENT, quantizedChunkTarget(p.codec)),
       filter:
-        p.codec === 'gzip'
-          ? { id: HDF5_FILTER_DEFLATE, opts: [p.level] }
-          : { id: HDF5_FILTER_SCALEOFFSET, opts: [SO_INT, 0] },
+        p.codec === 'scaleoffset'
+          ? { id: HDF5_FILTER_SCALEOFFSET, opts: [SO_INT, 0] }
+          : { id: HDF5_FILTER_DEFLATE, opts: [p.level] },
+      // Byte shuffle groups the high bytes of small integers (mostly 0 or 0xff) before deflate.
+      ...(p.codec === 'shuffle-gzip' && q.ints.BYTES_PER_ELEMENT > 1 ? { shuffle: true } : {}),
       attrs: q.attrs,
     };
   },
@@ -60,5 +65,5 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
 
 /** The chunk size (bytes) the strategy aims for: recipes mirror it. */
 export function quantizedChunkTarget(codec: string): number {
-  return codec === 'gzip' ? CHUNK_TARGET_BYTES : BITPACK_CHUNK_TARGET_BYTES;
+  return codec === 'scaleoffset' ? BITPACK_CHUNK_TARGET_BYTES : CHUNK_TARGET_BYTES;
 }

@@ -1,20 +1,44 @@
 // Which strategy specs a sweep runs, and the ids results are known by (DESIGN.md §4).
-import { isSquareStack } from '../core/ndarray';
-import type { Layout, Params, StrategyId, StrategySpec } from './types';
+import type { InputFacts, Layout, LayoutValues, Params, StrategyId, StrategySpec } from './types';
+import { ulp16, ulp32 } from './common';
+import { squareStackProblem } from '../layouts/symmetric';
 import { STRATEGIES, strategyOf } from './registry';
 import { LAYOUTS, LAYOUT_IDS } from '../layouts/registry';
 import type { CodecParams } from './hdf5-codec';
 
-export type LayoutChoice = 'full' | 'triangle' | 'both';
+/**
+ * Which layouts a sweep runs: `both` = the full array and the best packed layout for this input (the
+ * used-pairs layouts where they pay, else the triangle); `all` = every layout that applies.
+ */
+export type LayoutChoice = 'full' | 'triangle' | 'pairs' | 'both' | 'all';
+
+export const LAYOUT_CHOICES: readonly LayoutChoice[] = ['full', 'triangle', 'pairs', 'both', 'all'];
 
 /** The user-facing knobs of a sweep; everything else uses each strategy's defaults. */
 export interface SweepSettings {
+  /** scaleoffset decimals when set by hand (`decimalsAuto` false). */
   decimals: number;
+  /** Quantization ε when set by hand (`epsAuto` false). */
   eps: number;
+  /** D follows the tolerance: the smallest D whose bound fits it. */
+  decimalsAuto: boolean;
+  /** ε follows the tolerance (the layout's own error is paid out of it). */
+  epsAuto: boolean;
   gzipLevel: number;
   layouts: LayoutChoice;
   /** Plugin codec presets to run, by key (see CODEC_PRESETS). */
   codecs: readonly string[];
+}
+
+/** What the user accepts: a max-abs error, absolute or as a fraction of the largest |value|. */
+export interface Tolerance {
+  mode: 'abs' | 'rel';
+  value: number;
+}
+
+/** The absolute tolerance τ for an input whose largest finite |value| is `maxAbs`. */
+export function absoluteTolerance(t: Tolerance, maxAbs: number): number {
+  return t.mode === 'abs' ? t.value : t.value * maxAbs;
 }
 
 export const LAYOUT_SHORT = Object.fromEntries(LAYOUT_IDS.map((id) => [id, LAYOUTS[id].short])) as Record<
@@ -35,18 +59,37 @@ export function specKeyOf(spec: StrategySpec): string {
 
 /** Why the triangle layout is off for this shape, or null when it applies. */
 export function triangleProblem(shape: readonly number[]): string | null {
-  if (shape.length < 2) return `triangle packing needs matrices; this array has rank ${shape.length}`;
-  if (!isSquareStack(shape))
-    return `triangle packing needs square matrices; the last two axes are ${shape[shape.length - 2]} × ${shape[shape.length - 1]}`;
-  return null;
+  return squareStackProblem(shape);
 }
 
-export function layoutsFor(shape: readonly number[], choice: LayoutChoice): Layout[] {
-  const triangleOk = triangleProblem(shape) === null;
-  if (!triangleOk) return ['full'];
-  if (choice === 'full') return ['full'];
-  if (choice === 'triangle') return ['upper-triangle-rowmajor'];
-  return ['full', 'upper-triangle-rowmajor'];
+/** The layouts a sweep runs for this input and choice (always at least `full`). */
+export function layoutsFor(shape: readonly number[], choice: LayoutChoice, facts?: InputFacts | null): Layout[] {
+  const applies = (id: Layout) => LAYOUTS[id].problem(shape, facts ?? null) === null;
+  const pairs: Layout[] = facts && LAYOUTS['used-pairs'].pays(shape, facts) ? ['used-pairs', 'used-pairs-pair-major'] : [];
+  const triangle: Layout[] = applies('upper-triangle-rowmajor') ? ['upper-triangle-rowmajor'] : [];
+  let out: Layout[];
+  switch (choice) {
+    case 'full':
+      out = ['full'];
+      break;
+    case 'triangle':
+      out = triangle;
+      break;
+    case 'pairs':
+      out = pairs.length > 0 ? pairs : triangle;
+      break;
+    case 'both':
+      out = ['full', ...(pairs.length > 0 ? pairs : triangle)];
+      break;
+    case 'all':
+      out = [
+        'full',
+        ...triangle,
+        ...(facts && applies('used-pairs') ? (['used-pairs', 'used-pairs-pair-major'] as Layout[]) : []),
+      ];
+      break;
+  }
+  return out.length > 0 ? out : ['full'];
 }
 
 /**
@@ -95,37 +138,131 @@ export const CODEC_PRESETS: readonly CodecPreset[] = PRESET_PARAMS.map(({ params
 export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
   decimals: 4,
   eps: 1e-4,
+  decimalsAuto: true,
+  epsAuto: true,
   gzipLevel: 4,
   layouts: 'both',
   codecs: CODEC_PRESETS.filter((p) => p.byDefault).map((p) => p.key),
 };
 
-function paramsFor(id: StrategyId, s: SweepSettings): Params[] {
+export const DEFAULT_TOLERANCE: Tolerance = { mode: 'abs', value: 1e-4 };
+
+/** What a sweep needs to know about its input: the shape and the small facts. */
+export interface SweepInput {
+  shape: readonly number[];
+  facts: InputFacts | null;
+}
+
+/** Just the facts a strategy's error bound reads, laid out (no values). */
+function boundProbe(layout: Layout, facts: InputFacts): LayoutValues {
+  return {
+    layout,
+    values: new Float64Array(0),
+    raw: new Float64Array(0),
+    shape: [],
+    dtype: facts.dtype,
+    layoutError: LAYOUTS[layout].layoutError(facts),
+    facts,
+  };
+}
+
+/** The largest loaded-dtype rounding a restore adds (the snippet casts back to the original dtype). */
+function castError(facts: InputFacts, b: number): number {
+  return facts.dtype === 'f4' ? ulp32(b) / 2 : facts.dtype === 'f2' ? ulp16(b) / 2 : 0;
+}
+
+/**
+ * The smallest scaleoffset D (0…10) whose promised error, plus the layout's own error and the cast
+ * back to the loaded dtype, fits the tolerance; null when none does.
+ */
+export function decimalsForTolerance(
+  tau: number,
+  layout: Layout,
+  facts: InputFacts,
+  base: 'float32' | 'float64',
+): number | null {
+  if (!(tau > 0)) return null;
+  const probe = boundProbe(layout, facts);
+  const b = Math.max(Math.abs(facts.min), Math.abs(facts.max), 0);
+  for (let d = 0; d <= 10; d++) {
+    const bound =
+      STRATEGIES['hdf5-scaleoffset'].errorBound(probe, { decimals: d, base }) +
+      probe.layoutError +
+      castError(facts, b);
+    if (bound <= tau) return d;
+  }
+  return null;
+}
+
+/** ε and D as the sweep runs them for a layout: from the tolerance, or as set by hand. */
+export function effectiveKnobs(
+  settings: SweepSettings,
+  tau: number,
+  layout: Layout,
+  facts: InputFacts | null,
+): { eps: number | null; decimals: { float32: number | null; float64: number | null } } {
+  const eps = settings.epsAuto ? (tau > 0 ? tau : null) : settings.eps;
+  if (!settings.decimalsAuto || !facts)
+    return { eps, decimals: { float32: settings.decimals, float64: settings.decimals } };
+  return {
+    eps,
+    decimals: {
+      float32: decimalsForTolerance(tau, layout, facts, 'float32'),
+      float64: decimalsForTolerance(tau, layout, facts, 'float64'),
+    },
+  };
+}
+
+/** Strategy kinds whose file size depends on the order of the values (chunked, filtered). */
+const ORDER_SENSITIVE: ReadonlySet<string> = new Set(['lossless', 'scaleoffset', 'quantized', 'plugin']);
+
+function paramsFor(
+  id: StrategyId,
+  s: SweepSettings,
+  knobs: ReturnType<typeof effectiveKnobs>,
+): Params[] {
   switch (id) {
     case 'hdf5-gzip':
       return [{ level: s.gzipLevel }];
     case 'hdf5-scaleoffset':
-      return [
-        { decimals: s.decimals, base: 'float32' },
-        { decimals: s.decimals, base: 'float64' },
-      ];
+      return (['float32', 'float64'] as const).flatMap((base) => {
+        const d = knobs.decimals[base];
+        return d === null ? [] : [{ decimals: d, base }];
+      });
     case 'hdf5-quantized':
+      if (knobs.eps === null) return [];
       return [
-        { eps: s.eps, codec: 'scaleoffset', level: s.gzipLevel },
-        { eps: s.eps, codec: 'gzip', level: s.gzipLevel },
+        { eps: knobs.eps, codec: 'scaleoffset' },
+        { eps: knobs.eps, codec: 'gzip', level: s.gzipLevel },
+        { eps: knobs.eps, codec: 'shuffle-gzip', level: s.gzipLevel },
       ];
     case 'hdf5-codec':
-      return CODEC_PRESETS.filter((p) => s.codecs.includes(p.key)).map((p) => ({ ...p.params, eps: s.eps }));
+      return CODEC_PRESETS.filter((p) => s.codecs.includes(p.key)).flatMap((p) => {
+        if (p.params.values !== 'quantized') return [{ ...p.params }];
+        return knobs.eps === null ? [] : [{ ...p.params, eps: knobs.eps }];
+      });
     default:
       return [{ ...STRATEGIES[id].defaults }];
   }
 }
 
-export function buildSweep(shape: readonly number[], settings: SweepSettings): StrategySpec[] {
+/**
+ * The specs a sweep runs: every strategy in every chosen layout, error-bounded ones at the ε and D the
+ * tolerance τ (absolute) leaves, unless set by hand. τ = 0 means lossless only: the error-bounded
+ * strategies are left out. Layouts that only reorder values run only for order-sensitive strategies.
+ */
+export function buildSweep(input: SweepInput, settings: SweepSettings, tau: number): StrategySpec[] {
   const specs: StrategySpec[] = [];
-  for (const layout of layoutsFor(shape, settings.layouts)) {
+  for (const layout of layoutsFor(input.shape, settings.layouts, input.facts)) {
+    const def = LAYOUTS[layout];
+    const knobs = effectiveKnobs(settings, tau, layout, input.facts);
     for (const id of Object.keys(STRATEGIES) as StrategyId[]) {
-      for (const params of paramsFor(id, settings)) specs.push({ strategyId: id, layout, params });
+      const strategy = strategyOf(id);
+      if (def.reorderOf && !ORDER_SENSITIVE.has(strategy.kind)) continue;
+      for (const params of paramsFor(id, settings, knobs)) {
+        if (!def.fitsNpy && strategy.readableBy(params) === 'numpy') continue;
+        specs.push({ strategyId: id, layout, params });
+      }
     }
   }
   return specs;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { cancelFull, downloadRow, runFull } from '../store/actions';
-import { doneResults, recommendedResult } from '../store/selectors';
+import { absTolerance, doneResults, recommendedResult } from '../store/selectors';
 import { formatError, formatMB, formatMs } from './format';
 
 /**
@@ -32,7 +32,7 @@ export function FullRunPanel() {
       rows: s.rows,
       rowOrder: s.rowOrder,
       selectedId: s.selectedId,
-      tolerance: s.tolerance,
+      tolerance: absTolerance(s),
       fullRun: s.fullRun,
     })),
   );

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { requestQuality, requestQualityMatrix } from '../store/actions';
-import { doneResults, recommendedResult } from '../store/selectors';
+import { absTolerance, doneResults, recommendedResult } from '../store/selectors';
 import { isAbortError } from '../workers/rpc';
 import type { IndexedError, QualitySummary } from '../core/quality';
 import type { MatrixView } from '../workers/quality-job';
@@ -92,7 +92,7 @@ export function QualityPanel() {
     useShallow((s) => ({
       rows: s.rows,
       rowOrder: s.rowOrder,
-      tolerance: s.tolerance,
+      tolerance: absTolerance(s),
       selectedId: s.selectedId,
       inputId: s.input?.inputId ?? null,
       sample: s.input?.sample ?? null,

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import type { RowState } from '../store/store';
 import { downloadRow, selectRow } from '../store/actions';
-import { doneResults, paretoIds, recommendedResult } from '../store/selectors';
+import { absTolerance, doneResults, paretoIds, recommendedResult } from '../store/selectors';
 import { strategyOf } from '../strategies/registry';
 import { LAYOUT_SHORT } from '../strategies/sweep';
 import { formatError, formatMB, formatMs, formatPercent } from './format';
@@ -30,7 +30,7 @@ export function ResultsTable() {
       rows: s.rows,
       rowOrder: s.rowOrder,
       selectedId: s.selectedId,
-      tolerance: s.tolerance,
+      tolerance: absTolerance(s),
       inputBytes: s.input?.bytes ?? 0,
     })),
   );

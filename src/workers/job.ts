@@ -3,7 +3,7 @@
 // Big arrays are verified in slabs of leading-axis rows, so the decoded copy stays small.
 import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
 import { numpyDescr, sizeOf } from '../core/ndarray';
-import { float64ToFloat16Bits, roundToFloat16 } from '../core/float16';
+import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
 import { createErrorAccumulator } from '../core/metrics';
 import { readNpy, writeNpy } from '../core/npy';
 import type { ErrorMetrics } from '../core/metrics';
@@ -461,7 +461,7 @@ function castToLoadedDtype(values: NumberArray, dtype: DTypeCode): void {
   if (dtype === 'f4') {
     for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]!);
   } else if (dtype === 'f2') {
-    for (let i = 0; i < values.length; i++) values[i] = roundToFloat16(values[i]!);
+    values.set(float16BitsToFloat64(float64ToFloat16Bits(values)));
   } else if (dtype !== 'f8') {
     // numpy's rint rounds halves to even; decoded integers are within ε < 0.5 of an integer anyway.
     for (let i = 0; i < values.length; i++) {

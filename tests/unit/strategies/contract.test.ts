@@ -4,6 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { runJob, UnsupportedError } from '../../../src/workers/job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS, resultIdOf } from '../../../src/strategies/sweep';
+import type { SweepInput } from '../../../src/strategies/sweep';
+
+const sweepInput = (input: { array: { shape: readonly number[] }; facts: SweepInput['facts'] }): SweepInput => ({
+  shape: input.array.shape,
+  facts: input.facts,
+});
 import { STRATEGIES } from '../../../src/strategies/registry';
 import type { StrategySpec } from '../../../src/strategies/types';
 import { loadFixture } from './fixtures';
@@ -28,10 +34,11 @@ const FIXTURES = [
 ];
 
 /** Extra param points beyond the default sweep, so bounds are checked across the sliders' range. */
-function extraSpecs(shape: readonly number[]): StrategySpec[] {
+function extraSpecs(input: SweepInput): StrategySpec[] {
   const specs: StrategySpec[] = [];
-  for (const decimals of [0, 2, 6]) specs.push(...buildSweep(shape, { ...DEFAULT_SWEEP_SETTINGS, decimals }));
-  for (const eps of [0.5, 7.8e-3, 1e-6]) specs.push(...buildSweep(shape, { ...DEFAULT_SWEEP_SETTINGS, eps }));
+  const byHand = { ...DEFAULT_SWEEP_SETTINGS, epsAuto: false, decimalsAuto: false, layouts: 'all' as const };
+  for (const decimals of [0, 2, 6]) specs.push(...buildSweep(input, { ...byHand, decimals }, 1e-4));
+  for (const eps of [0.5, 7.8e-3, 1e-6]) specs.push(...buildSweep(input, { ...byHand, eps }, 1e-4));
   return specs.filter((s) => s.strategyId === 'hdf5-scaleoffset' || s.strategyId === 'hdf5-quantized');
 }
 
@@ -39,8 +46,8 @@ describe.each(FIXTURES)('strategy contract on %s', (fixture) => {
   it('every spec: exact size, error within bound, deterministic', async () => {
     const input = await loadFixture(fixture);
     const specs = [
-      ...buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS),
-      ...extraSpecs(input.array.shape),
+      ...buildSweep(sweepInput(input), { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' }, 1e-4),
+      ...extraSpecs(sweepInput(input)),
     ];
     const seenStrategies = new Set<string>();
     let ran = 0;
@@ -79,7 +86,7 @@ describe.each(FIXTURES)('strategy contract on %s', (fixture) => {
 describe('quantized on NaN/Inf input', () => {
   it('is refused with a reason instead of silently losing NaN', async () => {
     const input = await loadFixture('stack_nan_inf_f8.npy');
-    const spec = buildSweep(input.array.shape, DEFAULT_SWEEP_SETTINGS).find(
+    const spec = buildSweep(sweepInput(input), DEFAULT_SWEEP_SETTINGS, 1e-4).find(
       (s) => s.strategyId === 'hdf5-quantized',
     )!;
     await expect(runJob(input, spec)).rejects.toThrow(/NaN/);

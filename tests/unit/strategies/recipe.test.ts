@@ -11,7 +11,7 @@ const INPUTS = { inputName: 'shap.npy', outputName: 'shap-hdf5-gzip-full.h5' };
 
 describe('recipeScript', () => {
   it('writes a script for every registry strategy and both layouts', () => {
-    const specs = buildSweep([10, 6, 6], DEFAULT_SWEEP_SETTINGS);
+    const specs = buildSweep({ shape: [10, 6, 6], facts: null }, DEFAULT_SWEEP_SETTINGS, 1e-4);
     const ids = new Set(specs.map((s) => s.strategyId));
     expect([...ids].sort()).toEqual(Object.keys(STRATEGIES).sort());
     for (const spec of specs) {

@@ -13,7 +13,7 @@ describe('runStreamingJob', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 3 });
   const input = { name: 'nb.npy', array, facts: factsOf(array, analyzeArray(array)) };
   // Every HDF5 spec of the default sweep, plugin codecs included: the sweep runs them this way.
-  const specs = buildSweep(array.shape, { ...DEFAULT_SWEEP_SETTINGS, eps: 7.8e-3 }).filter((s) =>
+  const specs = buildSweep({ shape: array.shape, facts: input.facts }, { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' }, 7.8e-3).filter((s) =>
     canStream(array.shape, s),
   );
 
