@@ -54,6 +54,16 @@ export interface DatasetPlan {
   attrs: Record<string, AttrValue>;
   /** Attributes on the root group (e.g. `restore_python`). */
   rootAttrs: Record<string, AttrValue>;
+  /** Small datasets written beside `/data`, contiguous and unfiltered (e.g. a layout's `/pairs`). */
+  extraDatasets?: readonly ExtraDataset[];
+}
+
+/** A small dataset beside `/data`: int32 values in C order. */
+export interface ExtraDataset {
+  name: string;
+  dtype: 'i4';
+  shape: readonly number[];
+  data: Int32Array;
 }
 
 export interface FilterInfo {

@@ -144,6 +144,9 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
     file = new env.h5.File(path, 'w');
     writeDataset(env, file.file_id, plan, opts);
     writeAttributes(env, file.file_id, plan);
+    // Small index datasets beside /data (contiguous, unfiltered: a few kB).
+    for (const x of plan.extraDatasets ?? [])
+      file.create_dataset({ name: x.name, data: x.data, shape: [...x.shape], dtype: '<i' });
     file.close();
     file = undefined;
     if (plan.dtype === 'f2' || plan.shuffle) {
