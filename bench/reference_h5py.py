@@ -11,6 +11,11 @@ computed once per run (the app's workers cache it too) and reported separately a
 Files are written to --workdir (default: a fresh temp dir) and deleted after each strategy.
 Prints one JSON object on stdout.
 
+Expert pipeline (bench/shap_expert.py): /usr/bin/python3 bench/reference_h5py.py --expert PATH.npy
+[--tau 1e-4 --tau 0.0079 ...] quantizes on a grid through 0, keeps the upper-triangle pairs that are
+non-zero somewhere, and writes int codes with shuffle + gzip (levels 4 and 9) and with hdf5plugin
+(blosc zstd + bitshuffle, bitshuffle lz4); prints size, measured max |error| and time as JSON.
+
 Parameters mirror the app (src/strategies/*.ts, DESIGN.md §3-§5):
 - chunks hold whole leading-axis rows, grouped up to 1 MiB (src/strategies/common.ts rowChunks);
 - float16 / float32 / native are contiguous; gzip, scaleoffset and quantized are chunked;
@@ -245,6 +250,10 @@ class Sweep:
 
 
 def main():
+    if any(arg == '--expert' or arg.startswith('--expert=') for arg in sys.argv[1:]):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import shap_expert
+        return shap_expert.main(sys.argv[1:])
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('input')
     p.add_argument('--workdir')

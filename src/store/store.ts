@@ -63,6 +63,11 @@ export interface State {
   toleranceMode: 'abs' | 'rel';
   /** Whether the recommendation may pick files that need hdf5plugin to open. */
   allowPlugins: boolean;
+  /**
+   * The zeroth-order entropy of the quantized values at the current tolerance, in bytes, for the
+   * best layout: no coder of independent values gets below it. null until measured (or τ = 0).
+   */
+  floor: { tau: number; bytes: number; layout: string } | null;
   sweepStatus: SweepStatus;
   rowOrder: string[];
   rows: Record<string, RowState>;
@@ -82,6 +87,7 @@ export const initialState: State = {
   tolerance: DEFAULT_TOLERANCE.value,
   toleranceMode: DEFAULT_TOLERANCE.mode,
   allowPlugins: false,
+  floor: null,
   sweepStatus: 'idle',
   rowOrder: [],
   rows: {},
