@@ -14,6 +14,7 @@ import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { describeError } from './messages';
+import { layoutOf } from '../layouts/registry';
 import { absTolerance, factsOfInput } from './selectors';
 import { isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
 import type { SettingsPatch } from './settings-url';
@@ -86,6 +87,7 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
   rowAborts.clear();
   pendingPatches.clear();
   clearCaches();
+  floorCache.clear();
   currentSource =
     loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
   fullAbort?.abort();
@@ -123,6 +125,7 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
     selectedId: null,
     sweepStatus: 'idle',
     fullRun: null,
+    floor: null,
   });
   // Start the workers after the explorer's first render has painted: on a 2-core machine two busy
   // workers would otherwise stretch that render (~100 ms of CPU) into a 200+ ms main-thread task.
@@ -262,6 +265,38 @@ export function runSweep(): void {
   const byCost = [...changed].sort((a, b) => jobCostRank(a) - jobCostRank(b));
   for (const spec of byCost) startRow(spec, input.inputId);
   updateSweepStatus();
+  requestFloor(input.inputId, specs);
+}
+
+let floorAbort: AbortController | null = null;
+const floorCache = new Map<string, State['floor']>();
+
+/** The entropy floor at the ε the quantized rows run with (one cheap pass in a worker), for the chart. */
+function requestFloor(inputId: number, specs: readonly StrategySpec[]): void {
+  const quantized = specs.filter((s) => s.strategyId === 'hdf5-quantized');
+  const eps = quantized[0]?.params.eps;
+  const layouts = [...new Set(quantized.map((s) => s.layout))].filter((l) => !layoutOf(l).reorderOf);
+  floorAbort?.abort();
+  if (typeof eps !== 'number' || layouts.length === 0) {
+    if (getState().floor !== null) setState({ floor: null });
+    return;
+  }
+  const key = `${inputId}|${eps}|${layouts.join(',')}`;
+  if (floorCache.has(key)) return setState({ floor: floorCache.get(key) ?? null });
+  const ctrl = new AbortController();
+  floorAbort = ctrl;
+  getPool()
+    .call('floor', { layouts, eps }, { signal: ctrl.signal })
+    .then(
+      (r) => {
+        const floor = r ? { tau: eps, bytes: r.bytes, layout: r.layout } : null;
+        floorCache.set(key, floor);
+        if (!ctrl.signal.aborted && getState().input?.inputId === inputId) setState({ floor });
+      },
+      () => {
+        // The floor is a guide line on the chart; without it the results still stand.
+      },
+    );
 }
 
 export function updateSettings(patch: Partial<SweepSettings>): void {

@@ -80,6 +80,9 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
   }
 }
 
+/** Placeholder spec for queued calls that are not about one strategy (the entropy floor). */
+const FLOOR_SPEC: StrategySpec = { strategyId: 'hdf5-quantized', layout: 'full', params: {} };
+
 export function poolSize(): number {
   return Math.max(2, Math.min(8, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2));
 }
@@ -179,7 +182,7 @@ export class SweepPool {
   }
 
   /** Another API method on a worker holding the current input, queued like a job. */
-  call<M extends 'quality' | 'qualityMatrix'>(
+  call<M extends 'quality' | 'qualityMatrix' | 'floor'>(
     method: M,
     arg: Omit<SweepArg<M>, 'inputId'>,
     opts: { onProgress?: (f: number) => void; signal?: AbortSignal } = {},
@@ -187,7 +190,7 @@ export class SweepPool {
     return new Promise<SweepResult<M>>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
       const job: QueuedJob = {
-        spec: arg.spec,
+        spec: (arg as { spec?: StrategySpec }).spec ?? FLOOR_SPEC,
         invoke: (handle, inputId) =>
           handle.call(method, { ...arg, inputId } as ArgOf<SweepApi, M>, { onProgress: opts.onProgress }),
         onProgress: opts.onProgress,

@@ -4,7 +4,9 @@ import type { DTypeCode, NdArray } from '../core/ndarray';
 import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
-import { runJobKeeping } from './job';
+import { buildLayoutValues, numericView, runJobKeeping } from './job';
+import { quantizedEntropyBits } from '../core/quantize';
+import { quantizationPlanFor, quantizationProblem } from '../strategies/quantized-values';
 import { canStream, joinParts, memoryRowReader } from './stream-job';
 import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
@@ -102,6 +104,32 @@ export const api = {
     });
     if (view) ctx.transfer([view.original.buffer, view.decoded.buffer]);
     return view;
+  },
+
+  /**
+   * The entropy floor at ε: for each layout, the zeroth-order entropy of the integer codes quantized
+   * to ε would store (the layout's own error paid out of ε, as the quantized rows do); the smallest.
+   */
+  floor(arg: { inputId: number; layouts: Layout[]; eps: number }): { bytes: number; layout: Layout } | null {
+    if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
+    const { input, layoutCache } = current;
+    let best: { bytes: number; layout: Layout } | null = null;
+    for (const layout of arg.layouts) {
+      let values = layoutCache.get(layout);
+      if (!values) {
+        try {
+          values = buildLayoutValues(input, layout, numericView(input.array));
+        } catch {
+          continue; // the layout doesn't apply to this input
+        }
+        layoutCache.set(layout, values);
+      }
+      if (quantizationProblem(values, arg.eps) !== null) continue;
+      const bits = quantizedEntropyBits(values.values, quantizationPlanFor(values, arg.eps));
+      const bytes = Math.ceil(bits / 8);
+      if (!best || bytes < best.bytes) best = { bytes, layout };
+    }
+    return best;
   },
 
   /** The chosen strategy on the whole (big) file, streamed; the file comes back in ≤ 512 MiB parts. */

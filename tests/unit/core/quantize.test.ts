@@ -6,6 +6,7 @@ import {
   minimumQuantizationEps,
   planQuantization,
   quantize,
+  quantizedEntropyBits,
 } from '../../../src/core/quantize';
 import type { QuantizationPlan } from '../../../src/core/quantize';
 import { CoreError } from '../../../src/core/errors';
@@ -264,5 +265,24 @@ describe('quantize / dequantize guarantee |x − decoded| ≤ ε', () => {
       `quantize ${packed.length} values: ${qMs.toFixed(0)} ms, dequantize ${(performance.now() - t).toFixed(0)} ms`,
     );
     expect(q).toBeInstanceOf(Int32Array);
+  });
+});
+
+describe('quantizedEntropyBits', () => {
+  it('is the zeroth-order entropy of the stored codes', () => {
+    // Codes of [0, 0, 0, 1] at ε = 0.1: two symbols with p = 3/4 and 1/4.
+    const plan = planQuantization(0, 1, 0.1);
+    const h = -(3 * Math.log2(3 / 4) + Math.log2(1 / 4));
+    expect(quantizedEntropyBits(new Float64Array([0, 0, 0, 1]), plan)).toBeCloseTo(h, 12);
+    // One symbol costs nothing; values that share a code share its probability.
+    expect(quantizedEntropyBits(new Float64Array(1000), plan)).toBe(0);
+    expect(quantizedEntropyBits(new Float64Array([0, 0.05, 1, 0.99]), plan)).toBeCloseTo(4, 12);
+  });
+
+  it('counts wide code ranges (int32) without a dense table', () => {
+    const plan = planQuantization(-1, 1, 1e-7);
+    expect(plan.dtype).toBe('i4');
+    const x = Float64Array.from({ length: 1 << 12 }, (_, i) => (i % 256) / 256 - 0.5);
+    expect(quantizedEntropyBits(x, plan)).toBeCloseTo(x.length * 8, 6);
   });
 });
