@@ -497,7 +497,7 @@ export function directBlockChecksumOk(src: ByteSource, block: HeapDirectBlock): 
 // then all the free space as one NIL message at the end, or, when less than a message header is
 // left, as a gap (which HDF5 only accepts in a chunk without NIL messages; there is none then).
 // When no chunk has room, a new continuation chunk is appended to the file, as HDF5 does when a
-// header fills up (H5Oalloc.c): the message, and as few small messages as needed to make room for
+// header fills up: the message, and as few small messages as needed to make room for
 // the continuation message, move there; the superblock's end-of-file address grows with it.
 
 interface PackedMessage {

@@ -4,11 +4,11 @@
 // which deflates it as the only filter. After the file is closed, patchShuffleDeflate rewrites the
 // dataset's metadata to what HDF5 itself writes for `shuffle=True, compression='gzip'`:
 // - the filter pipeline message becomes [shuffle (id 2, cd_values [element size]), deflate (id 1,
-//   cd_values [level])], both flagged optional, byte for byte the version-2 message h5py writes
-//   (HDF5 spec §IV.A.2.l). It is 10 bytes longer than the deflate-only one: the header chunk's
-//   messages are repacked into its free (NIL) space, or the message moves to another chunk with
-//   room, or (common: h5wasm leaves no free space once the contract attributes are written) to a new
-//   continuation chunk appended to the file (object-header.ts, replaceMessageBody);
+//   cd_values [level])], both flagged optional: byte for byte the version-2 message h5py writes.
+//   It is 10 bytes longer than the deflate-only one: the header chunk's messages are repacked into
+//   its free (NIL) space, or the message moves to another chunk with room, or (common: h5wasm
+//   leaves no free space once the contract attributes are written) to a new continuation chunk
+//   appended to the file (object-header.ts, replaceMessageBody);
 // - a chunk that extends past the dataspace (the last one along axis 0 when shape[0] % chunk[0]
 //   != 0) cannot be pre-shuffled: HDF5 shuffles the whole chunk buffer, out-of-extent fill included,
 //   and only the in-extent rows can be written. It is stored plain, and bit 0 (the shuffle filter's
@@ -165,7 +165,7 @@ function readUintLE(bytes: Uint8Array, offset: number, size: number): number {
   return v;
 }
 
-/** Current dimensions from a dataspace message (versions 1 and 2, §IV.A.2.b). */
+/** Current dimensions from a dataspace message (versions 1 and 2). */
 function dataspaceDims(body: Uint8Array, sb: Superblock): number[] {
   const version = body[0]!;
   const rank = body[1]!;
@@ -214,7 +214,7 @@ export interface ChunkKey {
 }
 
 /**
- * Every key of a version-1 B-tree of raw-data chunks (§III.A.1): node "TREE", type 1, level,
+ * Every key of a version-1 B-tree of raw-data chunks: node "TREE", type 1, level,
  * entries used, siblings, then key, child, key, ..., key. A key is the chunk size (4 bytes), the
  * filter mask (4), and rank + 1 offsets (8 each). No checksums in this structure.
  */

@@ -302,6 +302,30 @@ describe('shuffle + deflate datasets written by h5wasm', () => {
     expect(shuffled.length).toBeLessThan(plain.length * 0.9); // measured: 40298 vs 51341 bytes
   });
 
+  it('extra datasets beside /data are left intact', () => {
+    const pairs = Int32Array.from({ length: 12 }, (_, i) => i * 3 - 5);
+    const p: DatasetPlan = {
+      ...shufflePlan('f4', [10, 6], 3),
+      extraDatasets: [{ name: 'pairs', dtype: 'i4', shape: [6, 2], data: pairs }],
+    };
+    const path = scratchPath(env, 'extra');
+    try {
+      writeHdf5File(path, p);
+      const back = readHdf5File(path);
+      expect(firstDifference(back.data, p.data)).toBe(-1);
+      expect(back.filters.map((f) => f.id)).toEqual([2, 1]);
+      const file = new env.h5.File(path, 'r');
+      try {
+        const extra = file.get('pairs') as InstanceType<H5Env['h5']['Dataset']>;
+        expect(Array.from(extra.value as Int32Array)).toEqual(Array.from(pairs));
+      } finally {
+        file.close();
+      }
+    } finally {
+      removeFile(path);
+    }
+  });
+
   it('without shuffle (absent or false) the file is byte-identical to before', () => {
     const p = shufflePlan('i4', [10, 6], 3);
     delete p.shuffle;
