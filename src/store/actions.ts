@@ -16,7 +16,7 @@ import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { describeError } from './messages';
 import { layoutOf } from '../layouts/registry';
 import { absTolerance, factsOfInput } from './selectors';
-import { isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
+import { describePatch, isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
 import type { SettingsPatch } from './settings-url';
 
 let pool: SweepPool | null = null;
@@ -307,10 +307,14 @@ export function updateSettings(patch: Partial<SweepSettings>): void {
 
 /**
  * Sets the tolerance (the value as typed, absolute or relative). Error-bounded rows that follow it
- * re-run for the new τ; rows whose spec did not change keep their result.
+ * re-run for the new τ; rows whose spec did not change keep their result. A negative or non-finite
+ * value changes nothing (the field says why).
  */
 export function setTolerance(tolerance: number, mode?: 'abs' | 'rel'): void {
-  setState((s) => ({ tolerance, toleranceMode: mode ?? s.toleranceMode }));
+  if (!Number.isFinite(tolerance) || tolerance < 0) return;
+  const s = getState();
+  if (s.tolerance === tolerance && (mode === undefined || mode === s.toleranceMode)) return;
+  setState({ tolerance, toleranceMode: mode ?? s.toleranceMode });
   writeSettingsHash();
   runSweep();
 }
@@ -318,20 +322,51 @@ export function setTolerance(tolerance: number, mode?: 'abs' | 'rel'): void {
 /** Mirrors the settings into the URL hash, so the address can be shared (replaces, no history entry). */
 function writeSettingsHash(): void {
   if (typeof window === 'undefined') return;
-  const { settings, tolerance } = getState();
-  const hash = `#${settingsToHash({ settings, tolerance })}`;
+  const { settings, tolerance, toleranceMode, allowPlugins } = getState();
+  const hash = `#${settingsToHash({ settings, tolerance, toleranceMode, allowPlugins })}`;
   if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
 }
 
 /** Applies shared settings (from the URL hash or an imported file); re-runs the sweep if they changed. */
 export function applySettings(patch: SettingsPatch): void {
-  if (patch.tolerance !== undefined) setState({ tolerance: patch.tolerance });
-  const { settings } = getState();
-  const changed = (Object.keys(patch.settings) as (keyof SweepSettings)[]).some(
-    (k) => patch.settings[k] !== settings[k],
+  const before = getState();
+  const tauBefore = absTolerance(before);
+  const settingsChanged = (Object.keys(patch.settings) as (keyof SweepSettings)[]).some(
+    (k) => patch.settings[k] !== before.settings[k],
   );
-  if (changed) updateSettings(patch.settings);
-  else writeSettingsHash();
+  setState((s) => ({
+    settings: settingsChanged ? { ...s.settings, ...patch.settings } : s.settings,
+    tolerance: patch.tolerance ?? s.tolerance,
+    toleranceMode: patch.toleranceMode ?? s.toleranceMode,
+    allowPlugins: patch.allowPlugins ?? s.allowPlugins,
+  }));
+  writeSettingsHash();
+  if (settingsChanged || absTolerance(getState()) !== tauBefore) runSweep();
+}
+
+/**
+ * What the last link applied, for a brief notice ("Settings from the link applied: …"); null once
+ * dismissed. Outside the store: it is about the page's address, not the sweep.
+ */
+let linkNotice: readonly string[] | null = null;
+const linkNoticeListeners = new Set<() => void>();
+
+function setLinkNotice(items: readonly string[] | null): void {
+  linkNotice = items;
+  for (const fn of linkNoticeListeners) fn();
+}
+
+export function subscribeLinkNotice(fn: () => void): () => void {
+  linkNoticeListeners.add(fn);
+  return () => linkNoticeListeners.delete(fn);
+}
+
+export function getLinkNotice(): readonly string[] | null {
+  return linkNotice;
+}
+
+export function dismissLinkNotice(): void {
+  setLinkNotice(null);
 }
 
 /** At startup and on `hashchange`: settings named in the URL hash win over the defaults. */
@@ -339,7 +374,9 @@ export function restoreSettingsFromUrl(): void {
   if (typeof window === 'undefined') return;
   const read = () => {
     const patch = parseSettingsHash(window.location.hash);
-    if (!isEmptyPatch(patch)) applySettings(patch);
+    if (isEmptyPatch(patch)) return;
+    applySettings(patch);
+    setLinkNotice(describePatch(patch));
   };
   read();
   window.addEventListener('hashchange', read);
@@ -446,6 +483,8 @@ export function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** Whether the recommendation may pick files that need hdf5plugin (part of the shareable settings). */
 export function setAllowPlugins(allowPlugins: boolean): void {
   setState({ allowPlugins });
+  writeSettingsHash();
 }

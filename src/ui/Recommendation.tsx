@@ -1,134 +1,240 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
-import { downloadRow, saveBlob, selectRow, setAllowPlugins, setTolerance } from '../store/actions';
-import { doneResults, recommendedResult } from '../store/selectors';
+import type { InputInfo, RowState } from '../store/store';
+import { downloadRow, saveBlob, selectRow, setAllowPlugins } from '../store/actions';
+import { absTolerance, doneResults, recommendedResult } from '../store/selectors';
 import { resultsJson } from '../store/results-json';
+import { LAYOUT_SHORT } from '../strategies/sweep';
+import { strategyOf } from '../strategies/registry';
+import type { StrategyResult } from '../workers/job';
 import { formatError, formatMB, formatPercent } from './format';
+import { shortNumber } from './SweepControls';
 import { RecipeButton } from './RecipeButton';
 
+const READERS: Record<StrategyResult['readableBy'], string> = {
+  numpy: 'opens with numpy',
+  h5py: 'opens with plain h5py',
+  'h5py+hdf5plugin': 'needs hdf5plugin',
+};
+
+/** "HDF5 quantized · used pairs (pair-major)": what a result is, in one line. */
+function nameOf(r: Pick<StrategyResult, 'label' | 'layout'>): string {
+  return `${r.label} · ${LAYOUT_SHORT[r.layout]}`;
+}
+
+/**
+ * The recommended file (the smallest whose measured max error is within τ) and the one button that
+ * downloads exactly it; then, apart from it, the actions of the selected row.
+ */
 export function Recommendation() {
-  const { tolerance, selectedId, input, sweepStatus, preparing, fullRun } = useStore(
+  const { tau, input, sweepStatus, preparing, fullRun, allowPlugins } = useStore(
     useShallow((s) => ({
-      tolerance: s.tolerance,
-      selectedId: s.selectedId,
+      tau: absTolerance(s),
       input: s.input,
       sweepStatus: s.sweepStatus,
       preparing: s.preparingDownload,
       fullRun: s.fullRun,
+      allowPlugins: s.allowPlugins,
     })),
   );
-  const [tolText, setTolText] = useState(String(tolerance));
-  // The tolerance can change from outside (a shared link's hash, an imported settings file).
-  const [seenTolerance, setSeenTolerance] = useState(tolerance);
-  if (seenTolerance !== tolerance) {
-    setSeenTolerance(tolerance);
-    if (Number(tolText) !== tolerance) setTolText(String(tolerance));
-  }
-  const [copied, setCopied] = useState(false);
   // Finished results only: progress ticks of running rows don't re-render this card.
   const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
-  const allowPlugins = useStore((s) => s.allowPlugins);
-  const recommended = recommendedResult(results, tolerance, allowPlugins);
-  const selected = results.find((r) => r.id === selectedId) ?? recommended;
-  // For a sampled big file, the full-file run's file replaces the sample's once it exists.
-  const full = fullRun?.status === 'done' && fullRun.rowId === selected?.id ? fullRun.result : undefined;
-  const sampleScale = input?.sample ? input.sample.totalRows / input.sample.rows : 1;
   if (!input) return null;
+  const recommended = recommendedResult(results, tau, allowPlugins);
+  const withPlugins = !allowPlugins && !recommended ? recommendedResult(results, tau, true) : null;
+  // For a sampled big file, the full-file run's file replaces the sample's once it exists.
+  const full = fullRun?.status === 'done' && fullRun.rowId === recommended?.id ? fullRun.result : undefined;
+  const sampleScale = input.sample ? input.sample.totalRows / input.sample.rows : 1;
+  const who = allowPlugins
+    ? 'any file, including those that need hdf5plugin'
+    : 'files plain h5py or numpy open';
 
   return (
-    <section className="card recommendation" aria-label="Recommendation and download">
-      <div className="tolerance">
-        <label htmlFor="tolerance-input">Smallest file with max error ≤</label>
-        <input
-          id="tolerance-input"
-          data-testid="tolerance-input"
-          type="text"
-          inputMode="decimal"
-          value={tolText}
-          onChange={(e) => {
-            setTolText(e.target.value);
-            const v = Number(e.target.value);
-            if (Number.isFinite(v) && v >= 0) setTolerance(v);
-          }}
-        />
-      </div>
-      <label className="plugins-toggle">
-        <input
-          type="checkbox"
-          data-testid="allow-plugins"
-          checked={allowPlugins}
-          onChange={(e) => setAllowPlugins(e.target.checked)}
-        />
-        include files that need hdf5plugin
-      </label>
-      <div className="pick" data-testid="recommendation" data-strategy-id={recommended?.id ?? ''}>
-        {recommended ? (
-          <>
-            <button type="button" className="link-button" onClick={() => selectRow(recommended.id)}>
-              {recommended.label} · {recommended.paramsLabel || recommended.layout}
-            </button>
-            <span className="big">
-              {input.sample ? '≈ ' : ''}
-              {formatMB(recommended.bytes * sampleScale)}
-            </span>
+    <>
+      <section
+        className="card recommendation"
+        aria-labelledby="recommendation-title"
+        data-testid="recommendation"
+        data-strategy-id={recommended?.id ?? ''}
+      >
+        <div className="rec-main">
+          <h2 id="recommendation-title" className="eyebrow">
+            Recommended file
             <span className="muted">
-              {formatPercent(recommended.bytes, input.bytes)} of the original · max error{' '}
-              {formatError(recommended.maxAbsError)}
-              {input.sample ? ' (measured on the sample)' : ''}
+              {' '}
+              · the smallest with max error ≤ {shortNumber(tau)}, among {who}
             </span>
-          </>
-        ) : (
-          <span className="muted">
-            {sweepStatus === 'running' ? 'Measuring…' : 'No result meets this tolerance yet.'}
-          </span>
-        )}
+          </h2>
+          {recommended ? (
+            <div className="rec-pick">
+              <button
+                type="button"
+                className="link-button rec-name"
+                title="Show this row in the table"
+                onClick={() => selectRow(recommended.id)}
+              >
+                {nameOf(recommended)}
+              </button>
+              <span className="muted rec-params">{recommended.paramsLabel}</span>
+              <div className="rec-figures">
+                <span className="big">
+                  {input.sample && !full ? '≈ ' : ''}
+                  {formatMB(full ? full.bytes : recommended.bytes * sampleScale)}
+                </span>
+                <span className="muted">
+                  {formatPercent(recommended.bytes, input.bytes)} of the original · max error{' '}
+                  {formatError(full ? full.maxAbsError : recommended.maxAbsError)}
+                  {input.sample && !full ? ' (measured on the sample)' : ''} ·{' '}
+                  {READERS[recommended.readableBy]}
+                </span>
+              </div>
+            </div>
+          ) : (
+            <p className="muted rec-none">
+              {sweepStatus === 'running'
+                ? 'Measuring…'
+                : `No file meets τ = ${shortNumber(tau)}${withPlugins ? ' yet among plain h5py/numpy files: one that needs hdf5plugin does (tick the box below).' : '.'}`}
+            </p>
+          )}
+        </div>
+        <div className="rec-download">
+          <button
+            type="button"
+            className="primary"
+            data-testid="download-button"
+            disabled={!recommended}
+            title={
+              recommended ? `The recommended file: ${full ? full.fileName : recommended.fileName}` : undefined
+            }
+            onClick={() => recommended && downloadRow(recommended.id)}
+          >
+            <span aria-hidden="true">⤓ </span>
+            Download{' '}
+            {recommended
+              ? full
+                ? full.fileName
+                : `${input.sample ? 'sample ' : ''}${recommended.fileName}`
+              : 'the recommended file'}
+          </button>
+          {preparing && recommended && preparing === recommended.fileName && (
+            <span className="muted small" role="status">
+              Writing {preparing} again for the download…
+            </span>
+          )}
+        </div>
+        <div className="rec-footer">
+          <label className="plugins-toggle">
+            <input
+              type="checkbox"
+              data-testid="allow-plugins"
+              checked={allowPlugins}
+              onChange={(e) => setAllowPlugins(e.target.checked)}
+            />
+            include files that need hdf5plugin
+          </label>
+          <button
+            type="button"
+            className="small-button"
+            data-testid="export-json"
+            disabled={results.length === 0}
+            onClick={() => {
+              const json = JSON.stringify(resultsJson(input, results), null, 2);
+              saveBlob(
+                new Blob([json], { type: 'application/json' }),
+                `${input.name.replace(/\.npy$/i, '')}-results.json`,
+              );
+            }}
+          >
+            Export all results (JSON)
+          </button>
+        </div>
+      </section>
+      <SelectionBar input={input} recommendedId={recommended?.id ?? null} />
+    </>
+  );
+}
+
+/**
+ * The selected row's own actions, in a bar pinned to the bottom of the window (rows are picked in
+ * the table and chart further down). It names the row it acts on.
+ */
+function SelectionBar({ input, recommendedId }: { input: InputInfo; recommendedId: string | null }) {
+  const { row, preparing } = useStore(
+    useShallow((s) => ({
+      row: s.selectedId ? (s.rows[s.selectedId] as RowState | undefined) : undefined,
+      preparing: s.preparingDownload,
+    })),
+  );
+  const [copied, setCopied] = useState<string | null>(null);
+  if (!row) return null;
+  const r = row.status === 'done' ? row.result : undefined;
+  const def = strategyOf(row.spec.strategyId);
+  const name = nameOf({ label: def.label, layout: row.spec.layout });
+  const params = r?.paramsLabel ?? def.describeParams({ ...def.defaults, ...row.spec.params });
+  return (
+    <section
+      className="selection-bar"
+      aria-label={`Selected row: ${name}`}
+      data-testid="selection-bar"
+      data-strategy-id={row.id}
+    >
+      <div className="selection-what">
+        <span className="eyebrow">
+          Selected row{row.id === recommendedId ? ' · the recommended file' : ''}
+        </span>
+        <span className="selection-name">
+          <strong>{name}</strong> <span className="muted">{params}</span>
+        </span>
+        <span className="muted small">
+          {r
+            ? `${formatMB(r.bytes)} · ${formatPercent(r.bytes, input.bytes)} · max error ${formatError(r.maxAbsError)} · ${READERS[r.readableBy]}`
+            : row.status === 'failed' || row.status === 'skipped'
+              ? `${row.status}: ${row.reason ?? ''}`
+              : 'still measuring…'}
+        </span>
       </div>
-      <div className="actions">
+      <div className="selection-actions" role="group" aria-label={`Actions for ${name}`}>
         <button
           type="button"
-          className="primary"
-          data-testid="download-button"
-          disabled={!selected}
-          onClick={() => selected && downloadRow(selected.id)}
+          data-testid="selected-download"
+          disabled={!r}
+          title={r ? r.fileName : undefined}
+          onClick={() => downloadRow(row.id)}
         >
-          Download{' '}
-          {full ? full.fileName : selected ? `${input.sample ? 'sample ' : ''}${selected.fileName}` : 'file'}
+          Download this row’s file
         </button>
-        <RecipeButton result={selected} inputName={input.name} />
         <button
           type="button"
-          disabled={!selected}
+          data-testid="selected-copy-snippet"
+          disabled={!r}
+          title="The numpy + h5py lines that restore the original array from this row’s file"
           onClick={() => {
-            if (!selected) return;
-            void navigator.clipboard?.writeText(selected.restorePython).then(() => {
-              setCopied(true);
-              setTimeout(() => setCopied(false), 1500);
+            if (!r) return;
+            void navigator.clipboard?.writeText(r.restorePython).then(() => {
+              setCopied(row.id);
+              setTimeout(() => setCopied(null), 1500);
             });
           }}
         >
-          {copied ? 'Copied ✓' : 'Copy Python snippet'}
+          {copied === row.id ? 'Copied ✓' : 'Copy its Python snippet'}
         </button>
+        <RecipeButton result={r ?? null} inputName={input.name} />
         <button
           type="button"
-          data-testid="export-json"
-          disabled={results.length === 0}
-          onClick={() => {
-            const json = JSON.stringify(resultsJson(input, results), null, 2);
-            saveBlob(
-              new Blob([json], { type: 'application/json' }),
-              `${input.name.replace(/\.npy$/i, '')}-results.json`,
-            );
-          }}
+          className="ghost"
+          aria-label="Clear the selection"
+          title="Clear the selection"
+          onClick={() => selectRow(null)}
         >
-          Export results JSON
+          ×
         </button>
-        {preparing && (
-          <span className="muted" role="status">
-            Writing {preparing} again for the download…
-          </span>
-        )}
       </div>
+      {r && preparing === r.fileName && (
+        <span className="muted small" role="status">
+          Writing {preparing} again for the download…
+        </span>
+      )}
     </section>
   );
 }

@@ -1,45 +1,86 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, useSyncExternalStore } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
-import { applySettings, saveBlob } from '../store/actions';
-import { parseSettingsJson, settingsToJson } from '../store/settings-url';
+import {
+  applySettings,
+  dismissLinkNotice,
+  getLinkNotice,
+  saveBlob,
+  subscribeLinkNotice,
+} from '../store/actions';
+import { describePatch, parseSettingsJson, settingsToJson } from '../store/settings-url';
 import './settings-share.css';
 
-/** Export/import the sweep settings as a small JSON file (the URL hash carries them too). */
+/**
+ * Export/import every setting (tolerance and its unit, ε/D following or by hand, gzip, layouts,
+ * codecs, hdf5plugin files) as a small JSON file, or copy the page address, which carries them too.
+ */
 export function SettingsShare() {
-  const { settings, tolerance } = useStore(
-    useShallow((s) => ({ settings: s.settings, tolerance: s.tolerance })),
+  const shared = useStore(
+    useShallow((s) => ({
+      settings: s.settings,
+      tolerance: s.tolerance,
+      toleranceMode: s.toleranceMode,
+      allowPlugins: s.allowPlugins,
+    })),
   );
   const fileRef = useRef<HTMLInputElement>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; bad: boolean } | null>(null);
 
   async function importFile(file: File) {
     try {
-      applySettings(parseSettingsJson(await file.text()));
-      setMessage(`Settings loaded from ${file.name}`);
+      const patch = parseSettingsJson(await file.text());
+      applySettings(patch);
+      const what = describePatch(patch);
+      setMessage({
+        text: what.length > 0 ? `From ${file.name}: ${what.join(', ')}.` : `${file.name} sets nothing.`,
+        bad: false,
+      });
     } catch (e) {
-      setMessage(e instanceof Error ? e.message : String(e));
+      setMessage({ text: e instanceof Error ? e.message : String(e), bad: true });
     }
   }
 
   return (
-    <div className="control settings-share">
-      <span className="muted small">settings</span>
-      <div className="settings-buttons">
+    <div className="settings-share">
+      <span className="muted small" id="settings-share-label">
+        settings
+      </span>
+      <div className="settings-buttons" role="group" aria-labelledby="settings-share-label">
         <button
           type="button"
+          className="small-button"
+          data-testid="settings-copy-link"
+          title="Copy this page’s address: it carries every setting"
+          onClick={() => {
+            void navigator.clipboard?.writeText(window.location.href).then(
+              () => setMessage({ text: 'Link copied: it opens with these settings.', bad: false }),
+              () => setMessage({ text: 'Could not copy: copy the address bar instead.', bad: true }),
+            );
+          }}
+        >
+          Copy link
+        </button>
+        <button
+          type="button"
+          className="small-button"
           data-testid="settings-export"
-          title="Download these settings as JSON (the page address carries them too)"
+          title="Download every setting as JSON"
           onClick={() =>
             saveBlob(
-              new Blob([settingsToJson({ settings, tolerance })], { type: 'application/json' }),
+              new Blob([settingsToJson(shared)], { type: 'application/json' }),
               'h5squeeze-settings.json',
             )
           }
         >
           Export
         </button>
-        <button type="button" onClick={() => fileRef.current?.click()} title="Load settings from a JSON file">
+        <button
+          type="button"
+          className="small-button"
+          onClick={() => fileRef.current?.click()}
+          title="Load settings from a JSON file"
+        >
           Import…
         </button>
         <input
@@ -55,11 +96,30 @@ export function SettingsShare() {
           }}
         />
       </div>
-      {message && (
-        <span className="muted small" role="status">
-          {message}
-        </span>
-      )}
+      <span className={`small ${message?.bad ? 'fail' : 'muted'}`} role="status">
+        {message?.text}
+      </span>
+    </div>
+  );
+}
+
+/** "Settings from the link applied: …", once per link opened, until dismissed. */
+export function LinkNotice() {
+  const items = useSyncExternalStore(subscribeLinkNotice, getLinkNotice);
+  if (!items || items.length === 0) return null;
+  return (
+    <div className="link-notice" role="status" data-testid="link-notice">
+      <span>
+        <strong>Settings from the link applied:</strong> {items.join(', ')}.
+      </span>
+      <button
+        type="button"
+        className="ghost"
+        aria-label="Dismiss the link notice"
+        onClick={dismissLinkNotice}
+      >
+        ×
+      </button>
     </div>
   );
 }
