@@ -1,72 +1,636 @@
-import { useMemo } from 'react';
+// File size against max error, one mark per finished result. Colour = strategy kind, mark shape =
+// codec family, fill = layout. The tooltip is driven by our own hover/focus/tap state (not recharts'
+// nearest-index guess), so it always names the point under the pointer or the keyboard focus.
+// Points that would hide each other are nudged apart on screen, with a thin leader back to their
+// true position.
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { CSSProperties, KeyboardEvent, ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ReferenceLine,
   ResponsiveContainer,
   Scatter,
+  ScatterChart,
   Tooltip,
   XAxis,
   YAxis,
+  ZIndexLayer,
+  usePlotArea,
 } from 'recharts';
 import { useStore } from '../store/store';
 import { selectRow } from '../store/actions';
-import { doneResults, paretoIds } from '../store/selectors';
+import { absTolerance, doneResults, paretoIds, recommendedResult } from '../store/selectors';
 import { strategyOf } from '../strategies/registry';
 import type { Layout, StrategyKind } from '../strategies/types';
 import { LAYOUT_SHORT } from '../strategies/sweep';
-import { KIND_COLORS, KIND_LABELS } from './colors';
-import { formatError, formatMB, formatPercent } from './format';
+import type { StrategyResult } from '../workers/job';
+import {
+  FAMILY_LABELS,
+  FAMILY_ORDER,
+  HALF_CLIP_IDS,
+  KIND_COLORS,
+  KIND_LABELS,
+  KIND_ORDER,
+  LAYOUT_FILLS,
+  codecFamily,
+  markPath,
+} from './colors';
+import type { CodecFamily, LayoutFill } from './colors';
+import { clearHovered, setHovered, useHover } from './hover';
+import { formatError, formatMB, formatPercent, formatRatio, formatSizeShort } from './format';
+
+type AxisScale = 'linear' | 'log';
 
 interface Point {
   id: string;
-  mb: number;
+  bytes: number;
+  /** Plotted error: lossless results sit on the "0" line below the smallest real error. */
   err: number;
   trueErr: number;
   label: string;
-  kind: StrategyKind;
+  params: string;
   layout: Layout;
-  ratio: number;
-  bytes: number;
+  kind: StrategyKind;
+  family: CodecFamily;
+  /** A few words for the on-chart label of a Pareto point. */
+  short: string;
+  pareto: boolean;
+  recommended: boolean;
+  withinTau: boolean;
+  /** Screen offset (px) of the mark from its true position, when it had to make room. */
+  dx: number;
+  dy: number;
+  /** Other results whose marks would cover this one at its true position. */
+  crowd: number;
 }
 
-function decadeTicks(floor: number, top: number): number[] {
+interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+interface PlacedLabel {
+  id: string;
+  text: string;
+  x: number;
+  y: number;
+  anchor: 'start' | 'middle' | 'end';
+  recommended: boolean;
+}
+
+/** Mark radius (px). */
+const R = 6;
+const LABEL_FONT = 11;
+
+function shortLabel(r: StrategyResult): string {
+  const p = r.params;
+  let s: string;
+  switch (r.strategyId) {
+    case 'npy':
+      s = '.npy';
+      break;
+    case 'hdf5-native':
+      s = 'HDF5';
+      break;
+    case 'hdf5-float32':
+      s = 'float32';
+      break;
+    case 'hdf5-float16':
+      s = 'float16';
+      break;
+    case 'hdf5-gzip':
+      s = 'gzip';
+      break;
+    case 'hdf5-scaleoffset':
+      s = `scaleoffset D=${String(p.decimals)}`;
+      break;
+    case 'hdf5-quantized':
+      s = `quantized + ${p.codec === 'shuffle-gzip' ? 'shuffle+gzip' : String(p.codec)}`;
+      break;
+    case 'hdf5-codec':
+      s = `${String(p.values)} + ${String(p.codec)}`;
+      break;
+  }
+  return `${s} · ${LAYOUT_SHORT[r.layout]}`;
+}
+
+function scaleOf(kind: AxisScale, [d0, d1]: readonly [number, number], [r0, r1]: readonly [number, number]) {
+  if (kind === 'log') {
+    const l0 = Math.log(d0);
+    const span = Math.log(d1) - l0;
+    return (v: number) => r0 + ((Math.log(v) - l0) / span) * (r1 - r0);
+  }
+  return (v: number) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+}
+
+/** Linear size ticks from 0 (and the domain's end on the last tick). */
+function linearTicks(max: number, count: number): { domain: [number, number]; ticks: number[] } {
+  const step = niceStep(max / Math.max(2, count));
+  const top = Math.ceil(max / step) * step;
   const ticks: number[] = [];
-  const lo = Math.round(Math.log10(floor));
+  for (let v = 0; v <= top + step / 2; v += step) ticks.push(v);
+  return { domain: [0, top], ticks };
+}
+
+/** Log size ticks: 1-2-5 per decade, or fewer when the plot is narrow. */
+function logTicks(lo: number, hi: number, count: number): number[] {
+  for (const mantissas of [[1, 2, 5], [1, 3], [1]]) {
+    const ticks: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+      for (const m of mantissas) {
+        const v = m * 10 ** e;
+        if (v >= lo && v <= hi) ticks.push(v);
+      }
+    if (ticks.length <= count || mantissas.length === 1) {
+      // Keep every k-th decade when even one tick per decade is too many.
+      const k = Math.max(1, Math.ceil(ticks.length / Math.max(1, count)));
+      return ticks.filter((_, i) => i % k === 0);
+    }
+  }
+  return [];
+}
+
+function decadeTicks(bottom: number, top: number, count: number): number[] {
+  const lo = Math.round(Math.log10(bottom));
   const hi = Math.round(Math.log10(top));
-  const step = Math.max(1, Math.ceil((hi - lo) / 8));
+  const step = Math.max(1, Math.ceil((hi - lo) / Math.max(2, count)));
+  const ticks: number[] = [];
   for (let k = lo; k <= hi; k += step) ticks.push(10 ** k);
   return ticks;
 }
 
-const SHAPES: Record<Layout, 'circle' | 'triangle' | 'diamond' | 'square'> = {
-  full: 'circle',
-  'upper-triangle-rowmajor': 'triangle',
-  'used-pairs': 'square',
-  'used-pairs-pair-major': 'diamond',
-};
+function floorText(plotWidth: number): string {
+  return plotWidth < 420 ? 'floor at τ' : 'entropy floor at τ';
+}
 
-function ChartTooltip({
-  active,
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+function textWidth(text: string, bold = false): number {
+  if (measureCtx === undefined) measureCtx = document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * LABEL_FONT * 0.58;
+  measureCtx.font = `${bold ? '600 ' : ''}${LABEL_FONT}px ${getComputedStyle(document.body).fontFamily}`;
+  return measureCtx.measureText(text).width;
+}
+
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/**
+ * Screen layout: nudges marks that would cover each other onto rings around their true position,
+ * then places the Pareto labels where they cover the fewest marks, lines' labels and other labels.
+ */
+function placeAll(
+  points: Point[],
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+  area: Area,
+  fixed: Box[],
+): { offsets: Map<string, { dx: number; dy: number; crowd: number }>; labels: PlacedLabel[] } {
+  const minD = 2 * R + 4;
+  const order = [...points].sort(
+    (a, b) => Number(b.recommended) - Number(a.recommended) || Number(b.pareto) - Number(a.pareto),
+  );
+  const truePos = new Map(points.map((p) => [p.id, { x: sx(p.bytes), y: sy(p.err) }]));
+  const placed: { id: string; x: number; y: number }[] = [];
+  const offsets = new Map<string, { dx: number; dy: number; crowd: number }>();
+  const inside = (x: number, y: number) =>
+    x >= area.x + R && x <= area.x + area.width - R && y >= area.y + R && y <= area.y + area.height - R;
+  for (const p of order) {
+    const t = truePos.get(p.id)!;
+    let spot = { x: t.x, y: t.y };
+    search: for (let k = 0; k <= 10; k++) {
+      const n = k === 0 ? 1 : 6 * k;
+      for (let i = 0; i < n; i++) {
+        const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+        const c = { x: t.x + k * minD * Math.cos(a), y: t.y + k * minD * Math.sin(a) };
+        if (k > 0 && !inside(c.x, c.y)) continue;
+        if (placed.every((q) => Math.hypot(q.x - c.x, q.y - c.y) >= minD)) {
+          spot = c;
+          break search;
+        }
+      }
+    }
+    placed.push({ id: p.id, ...spot });
+    let crowd = 0;
+    for (const q of points)
+      if (q.id !== p.id) {
+        const u = truePos.get(q.id)!;
+        if (Math.hypot(u.x - t.x, u.y - t.y) < minD) crowd++;
+      }
+    offsets.set(p.id, { dx: spot.x - t.x, dy: spot.y - t.y, crowd });
+  }
+
+  const obstacles: Box[] = [
+    ...fixed,
+    ...placed.map((q) => ({ x1: q.x - R - 1, y1: q.y - R - 1, x2: q.x + R + 1, y2: q.y + R + 1 })),
+  ];
+  const labels: PlacedLabel[] = [];
+  const byId = new Map(placed.map((q) => [q.id, q]));
+  const pareto = points.filter((p) => p.pareto).sort((a, b) => a.bytes - b.bytes);
+  for (const p of pareto) {
+    const q = byId.get(p.id)!;
+    const text = p.recommended ? `${p.short} — recommended` : p.short;
+    const w = textWidth(text, p.recommended);
+    const h = LABEL_FONT + 2;
+    const g = R + 4;
+    const candidates: { box: Box; x: number; y: number; anchor: PlacedLabel['anchor'] }[] = [
+      {
+        x: q.x + g,
+        y: q.y + 4,
+        anchor: 'start',
+        box: { x1: q.x + g, y1: q.y - h / 2, x2: q.x + g + w, y2: q.y + h / 2 },
+      },
+      {
+        x: q.x - g,
+        y: q.y + 4,
+        anchor: 'end',
+        box: { x1: q.x - g - w, y1: q.y - h / 2, x2: q.x - g, y2: q.y + h / 2 },
+      },
+      {
+        x: q.x + 2,
+        y: q.y - g - 2,
+        anchor: 'start',
+        box: { x1: q.x + 2, y1: q.y - g - h, x2: q.x + 2 + w, y2: q.y - g },
+      },
+      {
+        x: q.x + 2,
+        y: q.y + g + h - 2,
+        anchor: 'start',
+        box: { x1: q.x + 2, y1: q.y + g, x2: q.x + 2 + w, y2: q.y + g + h },
+      },
+      {
+        x: q.x - 2,
+        y: q.y - g - 2,
+        anchor: 'end',
+        box: { x1: q.x - 2 - w, y1: q.y - g - h, x2: q.x - 2, y2: q.y - g },
+      },
+      {
+        x: q.x - 2,
+        y: q.y + g + h - 2,
+        anchor: 'end',
+        box: { x1: q.x - 2 - w, y1: q.y + g, x2: q.x - 2, y2: q.y + g + h },
+      },
+    ];
+    let best = candidates[0]!;
+    let bestScore = Infinity;
+    for (const c of candidates) {
+      const b = c.box;
+      let score = 0;
+      // Leaving the plot costs like covering a whole label.
+      const out =
+        Math.max(0, area.x - b.x1) +
+        Math.max(0, b.x2 - (area.x + area.width)) +
+        Math.max(0, area.y - b.y1) +
+        Math.max(0, b.y2 - (area.y + area.height));
+      score += out * h * 4;
+      for (const o of obstacles) score += overlap(b, o);
+      if (score < bestScore) {
+        bestScore = score;
+        best = c;
+      }
+    }
+    obstacles.push(best.box);
+    labels.push({ id: p.id, text, x: best.x, y: best.y, anchor: best.anchor, recommended: p.recommended });
+  }
+  return { offsets, labels };
+}
+
+/**
+ * Where the tooltip box goes: beside the mark (right, else left), else above or below it, always
+ * inside the chart and never over the mark itself.
+ */
+function tipPlacement(
+  cx: number,
+  cy: number,
+  tip: { w: number; h: number },
+  wrap: { w: number; h: number },
+): { x: number; y: number } {
+  const gap = R + 10;
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
+  const y = clamp(cy - tip.h / 2, 0, wrap.h - tip.h);
+  if (cx + gap + tip.w <= wrap.w) return { x: cx + gap, y };
+  if (cx - gap - tip.w >= 0) return { x: cx - gap - tip.w, y };
+  const x = clamp(cx - tip.w / 2, 0, wrap.w - tip.w);
+  if (cy - gap - tip.h >= 0) return { x, y: cy - gap - tip.h };
+  return { x, y: cy + gap };
+}
+
+function describePoint(p: Point, inputBytes: number): string {
+  return [
+    `${p.label}${p.params ? ` (${p.params})` : ''}, ${LAYOUT_SHORT[p.layout]} layout`,
+    `${formatMB(p.bytes)}, ${formatPercent(p.bytes, inputBytes)} of the original`,
+    `max abs error ${formatError(p.trueErr)}`,
+    p.recommended ? 'recommended' : p.pareto ? 'on the Pareto front' : '',
+  ]
+    .filter((s) => s !== '')
+    .join('; ');
+}
+
+/** The same mark the chart draws, for the legend and the tooltip. */
+function MarkGlyph({
+  family,
+  fill,
+  color,
+  size = 16,
+}: {
+  family: CodecFamily;
+  fill: LayoutFill;
+  color: string;
+  size?: number;
+}) {
+  return (
+    <svg width={size} height={size} viewBox="-9 -9 18 18" aria-hidden="true" className="mark-glyph">
+      <MarkShape family={family} fill={fill} color={color} />
+    </svg>
+  );
+}
+
+function MarkShape({ family, fill, color }: { family: CodecFamily; fill: LayoutFill; color: string }) {
+  const d = markPath(family, R);
+  if (fill === 'solid') return <path d={d} fill={color} stroke="var(--card)" strokeWidth={1} />;
+  return (
+    <>
+      <path d={d} fill="var(--card)" stroke={color} strokeWidth={1.8} />
+      {fill !== 'hollow' && <path d={d} fill={color} clipPath={`url(#${HALF_CLIP_IDS[fill]})`} />}
+    </>
+  );
+}
+
+interface PointHandlers {
+  activeId: string | null;
+  inputBytes: number;
+  onFocus(id: string): void;
+  onBlur(id: string): void;
+  onKeyDown(e: KeyboardEvent, id: string): void;
+  onPick(id: string, pointerType: string): void;
+}
+
+const PointCtx = createContext<PointHandlers | null>(null);
+
+interface PointMarkProps {
+  cx?: number;
+  cy?: number;
+  payload?: Point;
+}
+
+/** One result's mark: focusable (roving tabindex), hoverable, tappable. */
+function PointMark({ cx, cy, payload: p }: PointMarkProps) {
+  const ctx = useContext(PointCtx);
+  const highlighted = useHover((s) => s.id !== null && s.id === p?.id);
+  const pointerType = useRef('mouse');
+  if (!ctx || !p || cx === undefined || cy === undefined) return null;
+  const color = KIND_COLORS[p.kind];
+  return (
+    <g
+      className="chart-point"
+      data-point-id={p.id}
+      data-highlighted={highlighted}
+      transform={`translate(${cx + p.dx},${cy + p.dy})${highlighted ? ' scale(1.3)' : ''}`}
+      tabIndex={ctx.activeId === p.id ? 0 : -1}
+      role="button"
+      aria-label={describePoint(p, ctx.inputBytes)}
+      onMouseEnter={() => setHovered(p.id, 'chart')}
+      onMouseLeave={() => clearHovered(p.id, 'chart')}
+      onFocus={() => ctx.onFocus(p.id)}
+      onBlur={() => ctx.onBlur(p.id)}
+      onKeyDown={(e) => ctx.onKeyDown(e, p.id)}
+      onPointerDown={(e) => {
+        pointerType.current = e.pointerType;
+      }}
+      onClick={(e) => {
+        e.stopPropagation();
+        ctx.onPick(p.id, pointerType.current);
+      }}
+    >
+      {/* A slightly larger invisible target, so the edge of a small mark still counts. */}
+      <circle r={R + 2} fill="transparent" />
+      <MarkShape family={p.family} fill={LAYOUT_FILLS[p.layout]} color={color} />
+    </g>
+  );
+}
+
+function renderPoint(props: unknown): ReactElement {
+  return <PointMark {...(props as PointMarkProps)} />;
+}
+
+/** Reports the plot area (pixels) up to the chart once recharts has laid it out. */
+function PlotAreaProbe({ onChange }: { onChange(a: Area): void }) {
+  const a = usePlotArea();
+  const [x, y, width, height] = [a?.x, a?.y, a?.width, a?.height];
+  useEffect(() => {
+    if (x !== undefined && y !== undefined && width !== undefined && height !== undefined)
+      onChange({ x, y, width, height });
+  }, [x, y, width, height, onChange]);
+  return null;
+}
+
+function SizeTick({
+  x,
+  y,
   payload,
   inputBytes,
 }: {
-  active?: boolean;
-  payload?: { payload: Point }[];
+  x?: number;
+  y?: number;
+  payload?: { value: number };
   inputBytes: number;
 }) {
-  const p = payload?.[0]?.payload;
-  if (!active || !p || !p.id) return null;
+  if (x === undefined || y === undefined || !payload) return null;
+  const v = payload.value;
   return (
-    <div className="chart-tooltip">
-      <strong>{p.label}</strong> · {LAYOUT_SHORT[p.layout]}
-      <div>
-        {formatMB(p.bytes)} ({formatPercent(p.bytes, inputBytes)}, {p.ratio.toFixed(2)}× smaller)
+    <text x={x} y={y + 12} textAnchor="middle" className="chart-tick">
+      <tspan x={x}>{formatSizeShort(v)}</tspan>
+      {v > 0 && inputBytes > 0 && (
+        <tspan x={x} dy={13} className="chart-tick-sub">
+          {formatPercent(v, inputBytes)}
+        </tspan>
+      )}
+    </text>
+  );
+}
+
+function ChartTooltip({
+  point,
+  inputBytes,
+  tau,
+  onSize,
+}: {
+  point: Point | null;
+  inputBytes: number;
+  tau: number;
+  onSize(w: number, h: number): void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el) onSize(el.offsetWidth, el.offsetHeight);
+  });
+  if (!point) return null;
+  const p = point;
+  return (
+    <div className="chart-tooltip" data-testid="chart-tooltip" data-result-id={p.id} ref={ref}>
+      <div className="tip-title">
+        <MarkGlyph family={p.family} fill={LAYOUT_FILLS[p.layout]} color={KIND_COLORS[p.kind]} size={14} />
+        <strong>{p.label}</strong>
       </div>
-      <div>max abs error {formatError(p.trueErr)}</div>
+      {p.params && <div className="muted">{p.params}</div>}
+      <div>
+        layout: <strong>{LAYOUT_SHORT[p.layout]}</strong>
+      </div>
+      <div>
+        size: <strong>{formatMB(p.bytes)}</strong> ({formatPercent(p.bytes, inputBytes)} of the original,{' '}
+        {formatRatio(p.bytes, inputBytes)})
+      </div>
+      <div>
+        max abs error: <strong>{formatError(p.trueErr)}</strong>
+        {tau > 0 && (
+          <span className={p.withinTau ? 'ok' : 'muted'}>
+            {p.withinTau ? ' ≤ τ' : ' > τ'} ({formatError(tau)})
+          </span>
+        )}
+      </div>
+      {(p.recommended || p.pareto) && (
+        <div>
+          {p.recommended && <span className="badge rec">recommended</span>}
+          {p.pareto && <span className="badge pareto">Pareto</span>}
+        </div>
+      )}
+      {(p.dx !== 0 || p.dy !== 0) && (
+        <div className="muted small">
+          Drawn beside its true position (the small dot) so it doesn’t hide {p.crowd} other result
+          {p.crowd === 1 ? '' : 's'}.
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Document-wide clip paths for the half-filled marks (objectBoundingBox units fit any shape). */
+function ChartDefs() {
+  return (
+    <svg width={0} height={0} style={{ position: 'absolute' }} aria-hidden="true" focusable="false">
+      <defs>
+        <clipPath id={HALF_CLIP_IDS.lower} clipPathUnits="objectBoundingBox">
+          <rect x={0} y={0.5} width={1} height={0.5} />
+        </clipPath>
+        <clipPath id={HALF_CLIP_IDS.left} clipPathUnits="objectBoundingBox">
+          <rect x={0} y={0} width={0.5} height={1} />
+        </clipPath>
+      </defs>
+    </svg>
+  );
+}
+
+function Legend({
+  points,
+  floor,
+  tau,
+  nudged,
+}: {
+  points: Point[];
+  floor: { bytes: number; layout: string } | null;
+  tau: number;
+  nudged: boolean;
+}) {
+  const kinds = KIND_ORDER.filter((k) => points.some((p) => p.kind === k));
+  const families = FAMILY_ORDER.filter((f) => points.some((p) => p.family === f));
+  const layouts = (Object.keys(LAYOUT_FILLS) as Layout[]).filter((l) => points.some((p) => p.layout === l));
+  return (
+    <div className="chart-legend" data-testid="chart-legend">
+      <div className="legend-row">
+        <span className="legend-key">colour = kind</span>
+        <span className="legend-items">
+          {kinds.map((k) => (
+            <span key={k} className="legend-item">
+              <span className="swatch" style={{ background: KIND_COLORS[k] }} aria-hidden="true" />
+              {KIND_LABELS[k]}
+            </span>
+          ))}
+        </span>
+      </div>
+      <div className="legend-row">
+        <span className="legend-key">mark = codec</span>
+        <span className="legend-items">
+          {families.map((f) => (
+            <span key={f} className="legend-item">
+              <MarkGlyph family={f} fill="solid" color="var(--muted)" />
+              {FAMILY_LABELS[f]}
+            </span>
+          ))}
+        </span>
+      </div>
+      <div className="legend-row">
+        <span className="legend-key">fill = layout</span>
+        <span className="legend-items">
+          {layouts.map((l) => (
+            <span key={l} className="legend-item">
+              <MarkGlyph family="none" fill={LAYOUT_FILLS[l]} color="var(--muted)" />
+              {LAYOUT_SHORT[l]}
+            </span>
+          ))}
+        </span>
+      </div>
+      <div className="legend-row">
+        <span className="legend-key">lines</span>
+        <span className="legend-items">
+          <span className="legend-item">
+            <svg width={22} height={10} aria-hidden="true">
+              <path d="M1,2H11V8H21" className="pareto-line" />
+            </svg>
+            Pareto front (nothing is both smaller and more accurate)
+          </span>
+          {tau > 0 && (
+            <span className="legend-item">
+              <svg width={22} height={10} aria-hidden="true">
+                <path d="M1,5H21" className="tau-line" />
+              </svg>
+              your tolerance τ = {formatError(tau)}
+            </span>
+          )}
+          {floor && (
+            <span className="legend-item" data-testid="chart-floor-legend">
+              <svg width={10} height={14} aria-hidden="true">
+                <path d="M5,1V13" className="floor-line" />
+              </svg>
+              entropy floor at τ ({formatMB(floor.bytes)},{' '}
+              {LAYOUT_SHORT[floor.layout as Layout] ?? floor.layout}): no coder of independent values gets
+              below this
+            </span>
+          )}
+          <span className="legend-item">
+            <svg width={18} height={18} viewBox="-9 -9 18 18" aria-hidden="true">
+              <circle r={7} className="rec-ring" />
+            </svg>
+            recommended
+          </span>
+          {nudged && (
+            <span className="legend-item">
+              <svg width={22} height={10} aria-hidden="true">
+                <circle cx={3} cy={5} r={1.8} className="true-dot" />
+                <path d="M3,5H19" className="leader" />
+              </svg>
+              nudged mark, dot = true position
+            </span>
+          )}
+        </span>
+      </div>
     </div>
   );
 }
@@ -74,149 +638,472 @@ function ChartTooltip({
 export function TradeoffChart() {
   // Only finished results matter here: progress ticks of running rows don't re-render the chart.
   const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
-  const selectedId = useStore((s) => s.selectedId);
-  const inputBytes = useStore((s) => s.input?.bytes ?? 0);
-  const { groups, front, floor, maxMb, top } = useMemo(() => {
+  const { selectedId, inputBytes, tau, allowPlugins, floor } = useStore(
+    useShallow((s) => ({
+      selectedId: s.selectedId,
+      inputBytes: s.input?.bytes ?? 0,
+      tau: absTolerance(s),
+      allowPlugins: s.allowPlugins,
+      floor: s.floor,
+    })),
+  );
+  const hover = useHover();
+  const [scale, setScale] = useState<AxisScale>('linear');
+  const [area, setArea] = useState<Area | null>(null);
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [focusedId, setFocusedId] = useState<string | null>(null);
+  const [pinnedId, setPinnedId] = useState<string | null>(null);
+  const [dismissedId, setDismissedId] = useState<string | null>(null);
+  const [wrapSize, setWrapSize] = useState<{ w: number; h: number } | null>(null);
+  const [tipSize, setTipSize] = useState<{ w: number; h: number } | null>(null);
+  const onTipSize = useMemo(
+    () => (w: number, h: number) =>
+      setTipSize((s) => (s && s.w === w && s.h === h ? s : w > 0 && h > 0 ? { w, h } : s)),
+    [],
+  );
+  const wrapRef = useRef<HTMLDivElement>(null);
+
+  const base = useMemo(() => {
     const finite = results.filter((r) => Number.isFinite(r.maxAbsError));
     const positive = finite.map((r) => r.maxAbsError).filter((e) => e > 0);
-    // Lossless results (error 0) sit on a floor line a decade below the smallest real error.
-    const minPos = positive.length ? Math.min(...positive) : 1e-6;
-    const floor = 10 ** Math.floor(Math.log10(minPos) - 1);
+    // Lossless results (error 0) sit on a "0" line a decade below the smallest real error (and τ).
+    const minPos = Math.min(positive.length ? Math.min(...positive) : 1e-6, tau > 0 ? tau : Infinity);
+    const zeroLine = 10 ** Math.floor(Math.log10(minPos) - 1);
+    const front = paretoIds(finite);
+    const rec = recommendedResult(finite, tau, allowPlugins)?.id;
     const points: Point[] = finite.map((r) => {
       const def = strategyOf(r.strategyId);
       return {
         id: r.id,
-        mb: r.bytes / 1e6,
-        err: r.maxAbsError > 0 ? r.maxAbsError : floor,
-        trueErr: r.maxAbsError,
-        label: `${def.label}${r.paramsLabel ? ` (${r.paramsLabel})` : ''}`,
-        kind: def.kind,
-        layout: r.layout,
-        ratio: r.ratio,
         bytes: r.bytes,
+        err: r.maxAbsError > 0 ? r.maxAbsError : zeroLine,
+        trueErr: r.maxAbsError,
+        label: def.label,
+        params: r.paramsLabel,
+        layout: r.layout,
+        kind: def.kind,
+        family: codecFamily(r.strategyId, r.params),
+        short: shortLabel(r),
+        pareto: front.has(r.id),
+        recommended: r.id === rec,
+        withinTau: r.maxAbsError <= tau,
+        dx: 0,
+        dy: 0,
+        crowd: 0,
       };
     });
-    const ids = paretoIds(results);
-    const front = points.filter((p) => ids.has(p.id)).sort((a, b) => a.mb - b.mb);
-    const groups = new Map<string, Point[]>();
-    for (const p of points) {
-      const key = `${p.kind}|${p.layout}`;
-      groups.set(key, [...(groups.get(key) ?? []), p]);
+    const errs = points.map((p) => p.err);
+    // Half a decade of headroom above the worst error (and τ) keeps marks and labels inside.
+    const top = 10 ** Math.ceil(Math.log10(Math.max(zeroLine * 10, tau, ...errs)) + 0.5);
+    const sizes = points.map((p) => p.bytes).filter((b) => b > 0);
+    if (floor && floor.bytes > 0) sizes.push(floor.bytes);
+    const minBytes = Math.min(...sizes);
+    const maxBytes = Math.max(inputBytes, ...sizes);
+    return { points, zeroLine, top, minBytes, maxBytes };
+  }, [results, tau, allowPlugins, floor, inputBytes]);
+
+  const tickCount = area ? Math.max(2, Math.floor(area.width / 90)) : 6;
+  const x = useMemo(() => {
+    if (scale === 'log' && base.minBytes > 0) {
+      const domain: [number, number] = [base.minBytes / 1.3, base.maxBytes * 1.3];
+      return { domain, ticks: logTicks(domain[0], domain[1], tickCount) };
     }
-    const maxMb = Math.max(inputBytes / 1e6, ...points.map((p) => p.mb)) * 1.05;
-    // A decade of headroom above the worst error keeps every point (and its marker) inside the plot.
-    const top = 10 ** Math.ceil(Math.log10(Math.max(floor * 10, ...points.map((p) => p.err))) + 0.5);
-    return { groups, front, floor, maxMb, top };
-  }, [results, inputBytes]);
-  const selected = results.find((r) => r.id === selectedId);
+    return linearTicks(base.maxBytes * 1.04, tickCount);
+  }, [scale, base, tickCount]);
+  const xScale: AxisScale = scale === 'log' && base.minBytes > 0 ? 'log' : 'linear';
+  const yDomain: [number, number] = [base.zeroLine / 2, base.top];
+  const yTicks = decadeTicks(base.zeroLine, base.top, area ? Math.floor(area.height / 30) : 8);
+
+  const layout = useMemo(() => {
+    if (!area || base.points.length === 0) return null;
+    const sx = scaleOf(xScale, x.domain, [area.x, area.x + area.width]);
+    const sy = scaleOf('log', yDomain, [area.y + area.height, area.y]);
+    const fixed: Box[] = [];
+    const right = area.x + area.width;
+    const tauY = tau > 0 ? sy(tau) : null;
+    let tauLabel: { x: number; y: number; text: string } | null = null;
+    if (tauY !== null && tauY >= area.y && tauY <= area.y + area.height) {
+      const text = area.width < 420 ? `τ = ${formatError(tau)}` : `tolerance τ = ${formatError(tau)}`;
+      tauLabel = { x: right - 4, y: tauY - 5, text };
+      fixed.push({ x1: right - 4 - textWidth(text), y1: tauY - 5 - LABEL_FONT, x2: right - 4, y2: tauY - 3 });
+    }
+    let floorLine: { x: number; y1: number; y2: number; textX: number; anchor: 'start' | 'end' } | null =
+      null;
+    if (floor && floor.bytes > 0) {
+      const fx = sx(floor.bytes);
+      if (fx >= area.x && fx <= right) {
+        const y1 = tauY !== null ? Math.max(area.y, tauY) : area.y;
+        const w = textWidth(floorText(area.width));
+        const anchor = fx + 4 + w > right ? 'end' : 'start';
+        floorLine = {
+          x: fx,
+          y1,
+          y2: area.y + area.height,
+          textX: anchor === 'start' ? fx + 4 : fx - 4,
+          anchor,
+        };
+        const bx = anchor === 'start' ? fx + 4 : fx - 4 - w;
+        fixed.push({ x1: bx, y1: y1 + 2, x2: bx + w, y2: y1 + 4 + LABEL_FONT });
+      }
+    }
+    const ox = inputBytes > 0 ? sx(inputBytes) : NaN;
+    const original = ox >= area.x && ox <= right ? ox : null;
+    if (original !== null)
+      fixed.push({ x1: original - 50, y1: area.y, x2: original - 2, y2: area.y + LABEL_FONT + 2 });
+    if (tauY !== null) fixed.push({ x1: area.x, y1: tauY - 1, x2: right, y2: tauY + 1 });
+    // The Pareto front's steps: labels should not sit on them either.
+    const front = base.points.filter((p) => p.pareto).sort((a, b) => a.bytes - b.bytes);
+    for (let i = 1; i < front.length; i++) {
+      const [ax, ay] = [sx(front[i - 1]!.bytes), sy(front[i - 1]!.err)];
+      const [bx, by] = [sx(front[i]!.bytes), sy(front[i]!.err)];
+      fixed.push({ x1: ax, y1: ay - 2, x2: bx, y2: ay + 2 });
+      fixed.push({ x1: bx - 2, y1: Math.min(ay, by), x2: bx + 2, y2: Math.max(ay, by) });
+    }
+    const { offsets, labels } = placeAll(base.points, sx, sy, area, fixed);
+    const pos = new Map(base.points.map((p) => [p.id, { x: sx(p.bytes), y: sy(p.err) }]));
+    return { sx, sy, offsets, labels, pos, tauY, tauLabel, floorLine, original };
+    // yDomain is derived from base.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [area, base, x, xScale, tau, floor, inputBytes]);
+
+  const points = useMemo(
+    () =>
+      base.points
+        .map((p) => ({ ...p, ...(layout?.offsets.get(p.id) ?? {}) }))
+        // Pareto and recommended marks on top.
+        .sort((a, b) => Number(a.pareto) - Number(b.pareto) || Number(a.recommended) - Number(b.recommended)),
+    [base, layout],
+  );
+  const byId = useMemo(() => new Map(points.map((p) => [p.id, p])), [points]);
+  const keyOrder = useMemo(
+    () => [...points].sort((a, b) => a.bytes - b.bytes || a.err - b.err).map((p) => p.id),
+    [points],
+  );
+  const rovingId =
+    activeId && byId.has(activeId)
+      ? activeId
+      : (points.find((p) => p.recommended)?.id ?? keyOrder[0] ?? null);
+
+  const focusPoint = (id: string) => {
+    setActiveId(id);
+    wrapRef.current?.querySelector<SVGGElement>(`[data-point-id="${CSS.escape(id)}"]`)?.focus();
+  };
+
+  const handlers: PointHandlers = {
+    activeId: rovingId,
+    inputBytes,
+    onFocus(id) {
+      setActiveId(id);
+      setFocusedId(id);
+      setDismissedId(null);
+    },
+    onBlur(id) {
+      setFocusedId((f) => (f === id ? null : f));
+    },
+    onKeyDown(e, id) {
+      const i = keyOrder.indexOf(id);
+      let next: number;
+      switch (e.key) {
+        case 'ArrowRight':
+        case 'ArrowDown':
+          next = Math.min(keyOrder.length - 1, i + 1);
+          break;
+        case 'ArrowLeft':
+        case 'ArrowUp':
+          next = Math.max(0, i - 1);
+          break;
+        case 'Home':
+          next = 0;
+          break;
+        case 'End':
+          next = keyOrder.length - 1;
+          break;
+        case 'Enter':
+        case ' ':
+          e.preventDefault();
+          selectRow(id);
+          return;
+        case 'Escape':
+          setDismissedId(id);
+          setPinnedId(null);
+          return;
+        default:
+          return;
+      }
+      e.preventDefault();
+      focusPoint(keyOrder[next]!);
+    },
+    onPick(id, pointerType) {
+      setActiveId(id);
+      setDismissedId(null);
+      setPinnedId(pointerType === 'mouse' ? null : id);
+      selectRow(id);
+    },
+  };
+
+  const chartHover = hover.source === 'chart' ? hover.id : null;
+  const candidate = focusedId ?? chartHover ?? pinnedId;
+  const tipId = candidate && candidate !== dismissedId && byId.has(candidate) ? candidate : null;
+  const tip = tipId ? byId.get(tipId)! : null;
+  const tipPos = tip && layout ? layout.pos.get(tip.id) : undefined;
+  let tipStyle: CSSProperties = { visibility: 'hidden' };
+  if (tip && tipPos && tipSize && wrapSize) {
+    const at = tipPlacement(tipPos.x + tip.dx, tipPos.y + tip.dy, tipSize, wrapSize);
+    tipStyle = {
+      visibility: 'visible',
+      transform: `translate(${at.x}px, ${at.y}px)`,
+      zIndex: 30,
+      pointerEvents: 'none',
+      transition: 'none',
+    };
+  }
+  const ringIds = new Set([hover.id, focusedId].filter((v): v is string => v !== null && byId.has(v)));
+  const selected = selectedId ? byId.get(selectedId) : undefined;
+  const nudged = points.some((p) => p.dx !== 0 || p.dy !== 0);
 
   return (
     <section
       className="card chart-card"
       data-testid="tradeoff-chart"
-      aria-label="File size against max error"
+      data-x-scale={xScale}
+      aria-labelledby="chart-title"
     >
-      <h3>File size vs max error</h3>
+      <div className="chart-head">
+        <h3 id="chart-title">File size vs max error</h3>
+        {results.length > 0 && (
+          <div className="chart-options" role="group" aria-label="Size axis">
+            <span className="muted small" aria-hidden="true">
+              size axis
+            </span>
+            {(['linear', 'log'] as const).map((s) => (
+              <button
+                key={s}
+                type="button"
+                className="seg"
+                aria-pressed={scale === s}
+                data-testid={`chart-scale-${s}`}
+                onClick={() => setScale(s)}
+              >
+                {s}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
       {results.length === 0 ? (
         <div className="chart-empty muted">Points appear here as strategies finish.</div>
       ) : (
-        <ResponsiveContainer width="100%" height={380}>
-          <ComposedChart margin={{ top: 10, right: 24, bottom: 8, left: 16 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis
-              type="number"
-              dataKey="mb"
-              domain={[0, maxMb]}
-              // Each tick also says what share of the original it is.
-              tickFormatter={(v: number) =>
-                v === 0 ? '0' : `${v.toFixed(v < 10 ? 1 : 0)} (${Math.round((100 * v * 1e6) / inputBytes)}%)`
-              }
-              label={{
-                value: 'file size, MB (% of the original)',
-                position: 'insideBottom',
-                offset: -16,
-                fill: 'var(--muted)',
-              }}
-              stroke="var(--muted)"
-            />
-            <YAxis
-              type="number"
-              dataKey="err"
-              scale="log"
-              domain={[floor / 2, top]}
-              // One tick per decade (recharts' log ticks otherwise add 4e-5-style steps).
-              ticks={decadeTicks(floor, top)}
-              allowDataOverflow
-              tickFormatter={(v: number) => (v <= floor * 1.0001 ? '0' : v.toExponential(0))}
-              label={{
-                value: 'max abs error (log)',
-                angle: -90,
-                position: 'insideLeft',
-                offset: 0,
-                fill: 'var(--muted)',
-              }}
-              stroke="var(--muted)"
-              width={72}
-            />
-            <Tooltip content={<ChartTooltip inputBytes={inputBytes} />} cursor={{ strokeDasharray: '3 3' }} />
-            <ReferenceLine
-              y={floor}
-              stroke="var(--muted)"
-              strokeDasharray="4 4"
-              label={{
-                value: 'lossless (0)',
-                position: 'insideTopRight',
-                fill: 'var(--muted)',
-                fontSize: 12,
-              }}
-            />
-            <ReferenceLine
-              x={inputBytes / 1e6}
-              stroke="var(--muted)"
-              strokeDasharray="2 4"
-              label={{ value: 'original', position: 'insideTopRight', fill: 'var(--muted)', fontSize: 12 }}
-            />
-            <Line
-              data={front}
-              dataKey="err"
-              type="stepAfter"
-              stroke="var(--accent)"
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-              name="Pareto front"
-              legendType="plainline"
-            />
-            {[...groups.entries()].map(([key, pts]) => {
-              const p0 = pts[0]!;
-              return (
-                <Scatter
-                  key={key}
-                  data={pts}
-                  name={`${KIND_LABELS[p0.kind]} · ${LAYOUT_SHORT[p0.layout]}`}
-                  fill={KIND_COLORS[p0.kind]}
-                  shape={SHAPES[p0.layout]}
-                  isAnimationActive={false}
-                  onClick={(d: unknown) => {
-                    const id =
-                      (d as { payload?: Point; id?: string }).payload?.id ?? (d as { id?: string }).id;
-                    if (id) selectRow(id);
-                  }}
-                  cursor="pointer"
-                />
-              );
-            })}
-            {selected && Number.isFinite(selected.maxAbsError) && (
-              <ReferenceLine
-                x={selected.bytes / 1e6}
-                stroke="var(--accent)"
-                strokeOpacity={0.5}
-                ifOverflow="extendDomain"
-              />
-            )}
-            <Legend verticalAlign="bottom" wrapperStyle={{ fontSize: 12, paddingTop: 28 }} />
-          </ComposedChart>
-        </ResponsiveContainer>
+        <>
+          <p className="visually-hidden" id="chart-help">
+            Each result is a button; Tab to the chart, then arrow keys move from point to point by file size,
+            Enter selects one.
+          </p>
+          <ChartDefs />
+          <div
+            className="chart-plot"
+            ref={wrapRef}
+            onClick={() => setPinnedId(null)}
+            aria-describedby="chart-help"
+          >
+            <PointCtx.Provider value={handlers}>
+              <ResponsiveContainer
+                width="100%"
+                height={area && area.width < 420 ? 340 : 420}
+                onResize={(w, h) => setWrapSize((s) => (s && s.w === w && s.h === h ? s : { w, h }))}
+              >
+                <ScatterChart margin={{ top: 12, right: 28, bottom: 4, left: 4 }} accessibilityLayer={false}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+                  <XAxis
+                    type="number"
+                    dataKey="bytes"
+                    scale={xScale}
+                    domain={x.domain}
+                    ticks={x.ticks}
+                    allowDataOverflow
+                    interval={0}
+                    tick={<SizeTick inputBytes={inputBytes} />}
+                    height={52}
+                    label={{
+                      value: `file size${xScale === 'log' ? ' (log)' : ''}, % of the original below`,
+                      position: 'insideBottom',
+                      offset: 0,
+                      fill: 'var(--muted)',
+                      fontSize: 12,
+                    }}
+                    stroke="var(--muted)"
+                  />
+                  <YAxis
+                    type="number"
+                    dataKey="err"
+                    scale="log"
+                    domain={yDomain}
+                    ticks={yTicks}
+                    interval={0}
+                    allowDataOverflow
+                    tickFormatter={(v: number) => (v <= base.zeroLine * 1.0001 ? '0' : v.toExponential(0))}
+                    tick={{ fontSize: 12, fill: 'var(--muted)' }}
+                    label={{
+                      value: 'max abs error (log)',
+                      angle: -90,
+                      position: 'insideLeft',
+                      offset: 4,
+                      fill: 'var(--muted)',
+                      fontSize: 12,
+                      style: { textAnchor: 'middle' },
+                    }}
+                    stroke="var(--muted)"
+                    width={58}
+                  />
+                  <PlotAreaProbe onChange={setArea} />
+                  {layout && area && (
+                    <ZIndexLayer zIndex={550}>
+                      <g className="chart-under" aria-hidden="true">
+                        <line
+                          x1={area.x}
+                          x2={area.x + area.width}
+                          y1={layout.sy(base.zeroLine)}
+                          y2={layout.sy(base.zeroLine)}
+                          className="zero-line"
+                        />
+                        <text x={area.x + 4} y={layout.sy(base.zeroLine) - 4} className="line-label">
+                          lossless (error 0)
+                        </text>
+                        {layout.original !== null && (
+                          <>
+                            <line
+                              x1={layout.original}
+                              x2={layout.original}
+                              y1={area.y}
+                              y2={area.y + area.height}
+                              className="original-line"
+                            />
+                            <text
+                              x={layout.original - 4}
+                              y={area.y + LABEL_FONT}
+                              textAnchor="end"
+                              className="line-label"
+                            >
+                              original
+                            </text>
+                          </>
+                        )}
+                        {selected && (
+                          <line
+                            x1={layout.sx(selected.bytes)}
+                            x2={layout.sx(selected.bytes)}
+                            y1={area.y}
+                            y2={area.y + area.height}
+                            className="selected-line"
+                          />
+                        )}
+                        {layout.tauLabel && layout.tauY !== null && (
+                          <g data-testid="chart-tau-line">
+                            <line
+                              x1={area.x}
+                              x2={area.x + area.width}
+                              y1={layout.tauY}
+                              y2={layout.tauY}
+                              className="tau-line"
+                            />
+                            <text
+                              x={layout.tauLabel.x}
+                              y={layout.tauLabel.y}
+                              textAnchor="end"
+                              className="line-label tau-label"
+                            >
+                              {layout.tauLabel.text}
+                            </text>
+                          </g>
+                        )}
+                        {layout.floorLine && (
+                          <g data-testid="chart-floor-line">
+                            <line
+                              x1={layout.floorLine.x}
+                              x2={layout.floorLine.x}
+                              y1={layout.floorLine.y1}
+                              y2={layout.floorLine.y2}
+                              className="floor-line"
+                            />
+                            <text
+                              x={layout.floorLine.textX}
+                              y={layout.floorLine.y1 + 2 + LABEL_FONT}
+                              textAnchor={layout.floorLine.anchor}
+                              className="line-label floor-label"
+                            >
+                              {floorText(area.width)}
+                            </text>
+                          </g>
+                        )}
+                        <path
+                          className="pareto-line"
+                          d={points
+                            .filter((p) => p.pareto)
+                            .sort((a, b) => a.bytes - b.bytes)
+                            .map((p, i, arr) => {
+                              const q = layout.pos.get(p.id)!;
+                              const prev = i > 0 ? layout.pos.get(arr[i - 1]!.id)! : null;
+                              return prev ? `H${q.x}V${q.y}` : `M${q.x},${q.y}`;
+                            })
+                            .join('')}
+                        />
+                        {points
+                          .filter((p) => p.dx !== 0 || p.dy !== 0)
+                          .map((p) => {
+                            const q = layout.pos.get(p.id)!;
+                            return (
+                              <g key={p.id}>
+                                <line x1={q.x} y1={q.y} x2={q.x + p.dx} y2={q.y + p.dy} className="leader" />
+                                <circle cx={q.x} cy={q.y} r={1.8} className="true-dot" />
+                              </g>
+                            );
+                          })}
+                      </g>
+                    </ZIndexLayer>
+                  )}
+                  <Scatter data={points} shape={renderPoint} isAnimationActive={false} />
+                  {layout && (
+                    <ZIndexLayer zIndex={1500}>
+                      <g className="chart-over" aria-hidden="true" pointerEvents="none">
+                        {points
+                          .filter((p) => p.recommended || ringIds.has(p.id))
+                          .map((p) => {
+                            const q = layout.pos.get(p.id)!;
+                            return (
+                              <g key={p.id} transform={`translate(${q.x + p.dx},${q.y + p.dy})`}>
+                                {p.recommended && <circle r={R + 5} className="rec-ring" />}
+                                {ringIds.has(p.id) && <circle r={R + 9} className="hover-ring" />}
+                              </g>
+                            );
+                          })}
+                        {layout.labels.map((l) => (
+                          <text
+                            key={l.id}
+                            x={l.x}
+                            y={l.y}
+                            textAnchor={l.anchor}
+                            className={`point-label${l.recommended ? ' rec' : ''}`}
+                          >
+                            {l.text}
+                          </text>
+                        ))}
+                      </g>
+                    </ZIndexLayer>
+                  )}
+                  <Tooltip
+                    active={tip !== null}
+                    cursor={false}
+                    isAnimationActive={false}
+                    wrapperStyle={tipStyle}
+                    content={
+                      <ChartTooltip point={tip} inputBytes={inputBytes} tau={tau} onSize={onTipSize} />
+                    }
+                  />
+                </ScatterChart>
+              </ResponsiveContainer>
+            </PointCtx.Provider>
+          </div>
+          <Legend points={points} floor={floor} tau={tau} nudged={nudged} />
+        </>
       )}
     </section>
   );
