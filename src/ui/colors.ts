@@ -70,7 +70,11 @@ export function codecFamily(strategyId: StrategyId, params: Params): CodecFamily
     case 'hdf5-scaleoffset':
       return 'scaleoffset';
     case 'hdf5-quantized':
-      return params.codec === 'gzip' ? 'gzip' : params.codec === 'shuffle-gzip' ? 'shuffle-gzip' : 'scaleoffset';
+      return params.codec === 'gzip'
+        ? 'gzip'
+        : params.codec === 'shuffle-gzip'
+          ? 'shuffle-gzip'
+          : 'scaleoffset';
     case 'hdf5-codec': {
       const c = String(params.codec);
       if (c.startsWith('blosc')) return 'blosc';

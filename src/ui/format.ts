@@ -44,8 +44,7 @@ export function formatSizeShort(bytes: number): string {
     [1e6, 'MB'],
     [1e3, 'kB'],
   ];
-  for (const [scale, unit] of units)
-    if (bytes >= scale) return `${trimNumber(bytes / scale)} ${unit}`;
+  for (const [scale, unit] of units) if (bytes >= scale) return `${trimNumber(bytes / scale)} ${unit}`;
   return `${trimNumber(bytes)} B`;
 }
 
