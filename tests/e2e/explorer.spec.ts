@@ -14,7 +14,9 @@ test.describe('explorer', () => {
   });
   test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('sweep, slider, tolerance, downloads and JSON export', async ({ page }) => {
+  test('explore knobs by hand and back, tolerance, the recommended download and a row’s own actions', async ({
+    page,
+  }) => {
     await page.goto('/');
     await uploadFixture(page, STACK);
     await expect(page.getByTestId('result-row').first()).toBeVisible();
@@ -24,13 +26,18 @@ test.describe('explorer', () => {
     for (const [id, r] of before) expect(['done', 'skipped'], id).toContain(r.status);
     expect(before.get('hdf5-float16:upper-triangle-rowmajor')?.status).toBe('done');
 
-    // Moving the slider re-runs only the scaleoffset rows; their error tracks 10^-D.
-    await page.getByTestId('scaleoffset-slider').fill('2');
-    // The re-run is quick on a small fixture: wait for its result rather than for a 'running' state.
+    // D follows the tolerance until the slider moves it; only scaleoffset rows re-run. The slider shows
+    // the triangle's D: 10⁻⁵ plus the near-symmetric stack's asymmetry fits τ = 10⁻⁴, 10⁻⁴ doesn't.
+    const slider = page.getByTestId('scaleoffset-slider');
+    await expect(slider).toHaveValue('5');
+    await expect(slider).toHaveAttribute('title', /triangle layout/);
+    await expect(slider).toHaveAttribute('data-auto', 'true');
+    await slider.fill('2');
+    await expect(slider).toHaveAttribute('data-auto', 'false');
+    await expect(page.locator('#decimals-state')).toContainText('set by hand');
+    await expect(page).toHaveURL(/[#&]follow=eps&.*d=2/);
     await expect
-      .poll(async () => (await rowFacts(page)).get('hdf5-scaleoffset:full:float32')?.err ?? 0, {
-        timeout: 60_000,
-      })
+      .poll(async () => (await rowFacts(page)).get('hdf5-scaleoffset:full:float32')?.err ?? 0)
       .toBeGreaterThan(1e-4);
     await waitForSweepDone(page);
     const after = await rowFacts(page);
@@ -44,18 +51,45 @@ test.describe('explorer', () => {
         expect(r, id).toEqual(old);
       }
     }
+    // One click back to following: the earlier results come back as they were.
+    await page.getByRole('button', { name: 'D: follow tolerance' }).click();
+    await expect(slider).toHaveValue('5');
+    await expect(slider).toHaveAttribute('data-auto', 'true');
+    await waitForSweepDone(page);
+    expect(await rowFacts(page)).toEqual(before);
 
-    // A tolerance picks the smallest file within it.
-    await page.getByTestId('tolerance-input').fill('1e-3');
+    // ε by hand stays put when the tolerance moves; following again takes τ.
+    const eps = page.getByTestId('error-bound-input');
+    await expect(eps).toHaveValue('0.0001');
+    await eps.fill('0.0005');
+    await eps.blur();
+    await expect(eps).toHaveAttribute('data-auto', 'false');
+    await expect(page.locator('#eps-state')).toContainText('set by hand');
+    const tolerance = page.getByTestId('tolerance-input');
+    await tolerance.fill('1e-3');
+    await expect(page).toHaveURL(/[#&]tol=0\.001&.*eps=0\.0005/);
+    await waitForSweepDone(page);
+    await expect(eps).toHaveValue('0.0005');
+    await expect(
+      page.locator('[data-testid="result-row"][data-strategy-id="hdf5-quantized:full:gzip"]'),
+    ).toContainText('ε = 5.0e-4');
+    await page.getByRole('button', { name: 'ε: follow tolerance' }).click();
+    await expect(eps).toHaveValue('0.001');
+    await expect(eps).toHaveAttribute('data-auto', 'true');
+    await waitForSweepDone(page);
+    await expect(
+      page.locator('[data-testid="result-row"][data-strategy-id="hdf5-quantized:full:gzip"]'),
+    ).toContainText('ε = 1.0e-3');
+
+    // The recommendation is the smallest file within the tolerance; Download gives exactly it.
+    const facts = await rowFacts(page);
     const rec = page.getByTestId('recommendation');
-    const recId = await rec.getAttribute('data-strategy-id');
+    const recId = (await rec.getAttribute('data-strategy-id'))!;
     expect(recId).toBeTruthy();
-    const recRow = after.get(recId!)!;
+    const recRow = facts.get(recId)!;
     expect(recRow.err).toBeLessThanOrEqual(1e-3);
-    for (const r of after.values())
+    for (const r of facts.values())
       if (r.status === 'done' && r.err <= 1e-3) expect(recRow.bytes).toBeLessThanOrEqual(r.bytes);
-
-    // The download button gives the recommended file; h5py restores it within the reported error.
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('download-button').click(),
@@ -67,18 +101,28 @@ test.describe('explorer', () => {
     expect(restored.maxAbsError).not.toBeNull();
     expect(Math.abs(restored.maxAbsError! - recRow.err)).toBeLessThanOrEqual(1e-12 + 1e-9 * recRow.err);
 
-    // A row download of the float16 triangle file: h5py sees float16.
-    const f16 = page.locator(
-      '[data-testid="result-row"][data-strategy-id="hdf5-float16:upper-triangle-rowmajor"]',
-    );
-    const [d2] = await Promise.all([page.waitForEvent('download'), f16.getByTestId('row-download').click()]);
+    // Selecting a row gives it its own bar of actions; Download in the card stays the recommended file.
+    const f16Id = 'hdf5-float16:upper-triangle-rowmajor';
+    await page.locator(`[data-testid="result-row"][data-strategy-id="${f16Id}"]`).click();
+    const bar = page.getByTestId('selection-bar');
+    await expect(bar).toHaveAttribute('data-strategy-id', f16Id);
+    await expect(bar).toContainText('HDF5, cast to float16 · triangle');
+    await expect(rec).toHaveAttribute('data-strategy-id', recId);
+    await expect(page.getByTestId('download-button')).toContainText(download.suggestedFilename());
+    await expect(rec.getByTestId('recipe-export')).toHaveCount(0);
+    await expect(bar.getByTestId('recipe-export')).toBeVisible();
+    const [d2] = await Promise.all([
+      page.waitForEvent('download'),
+      bar.getByTestId('selected-download').click(),
+    ]);
+    expect(d2.suggestedFilename()).toContain('float16-triangle');
     const saved2 = join(dir, d2.suggestedFilename());
     await d2.saveAs(saved2);
     const r2 = pythonRestore(STACK, saved2);
     expect(r2.dtype).toBe('float16');
-    expect(Math.abs(r2.maxAbsError! - after.get('hdf5-float16:upper-triangle-rowmajor')!.err)).toBeLessThan(
-      1e-12,
-    );
+    expect(Math.abs(r2.maxAbsError! - facts.get(f16Id)!.err)).toBeLessThan(1e-12);
+    await bar.getByRole('button', { name: 'Clear the selection' }).click();
+    await expect(bar).toHaveCount(0);
 
     // The JSON export matches the table.
     const [d3] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
@@ -89,12 +133,34 @@ test.describe('explorer', () => {
       results: { id: string; bytes: number; maxAbsError: number }[];
     };
     expect(json.input.shape).toEqual([6, 12, 12]);
-    const done = [...after].filter(([, r]) => r.status === 'done');
+    const done = [...facts].filter(([, r]) => r.status === 'done');
     expect(json.results.map((r) => r.id).sort()).toEqual(done.map(([id]) => id).sort());
     for (const r of json.results) {
-      expect(r.bytes).toBe(after.get(r.id)!.bytes);
-      expect(r.maxAbsError).toBe(after.get(r.id)!.err);
+      expect(r.bytes).toBe(facts.get(r.id)!.bytes);
+      expect(r.maxAbsError).toBe(facts.get(r.id)!.err);
     }
+  });
+
+  test('layout choices: the ones that don’t apply are off, with the reason', async ({ page }) => {
+    await page.goto('/');
+    await uploadFixture(page, STACK);
+    await waitForSweepDone(page);
+    const layoutsOf = async () => new Set([...(await rowFacts(page)).keys()].map((id) => id.split(':')[1]));
+    expect(await layoutsOf()).toEqual(new Set(['full', 'upper-triangle-rowmajor']));
+    // Every pair is used in this random stack: the used-pairs choice doesn't pay and is off.
+    const pairs = page.getByRole('radio', { name: 'pairs', exact: true });
+    await expect(pairs).toBeDisabled();
+    await expect(page.locator('#layout-explain')).toContainText('Off here: pairs');
+    await page.getByRole('radio', { name: 'triangle', exact: true }).check();
+    await expect(page).toHaveURL(/[#&]layout=triangle(&|$)/);
+    await waitForSweepDone(page);
+    expect(await layoutsOf()).toEqual(new Set(['upper-triangle-rowmajor']));
+    await page.getByRole('radio', { name: 'all', exact: true }).check();
+    await waitForSweepDone(page);
+    expect(await layoutsOf()).toEqual(
+      new Set(['full', 'upper-triangle-rowmajor', 'used-pairs', 'used-pairs-pair-major']),
+    );
+    await expect(page.locator('#layout-explain')).toContainText('Runs full + triangle + pairs');
   });
 
   test('the main thread stays responsive during a sweep', async ({ page }) => {
@@ -137,6 +203,10 @@ test('switching on a plugin codec adds its rows and lands in the shareable link'
   // Rows that were there keep their measured results.
   for (const [id, r] of before) expect(after.get(id), id).toEqual(r);
   await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('lz4-quantized');
+  // So does "include files that need hdf5plugin".
+  await expect(page).toHaveURL(/[#&]plugins=0(&|$)/);
+  await page.getByTestId('allow-plugins').check();
+  await expect(page).toHaveURL(/[#&]plugins=1(&|$)/);
 });
 
 test('a file too big to keep on the main thread is written again for its download', async ({ page }) => {
@@ -174,12 +244,18 @@ test('keyboard: tab to a result row and select it with Enter', async ({ page }) 
   await page.goto('/');
   await uploadFixture(page, fixture('npy', 'stack_sym_f8.npy'));
   await waitForSweepDone(page);
+  const recommended = await page.getByTestId('download-button').textContent();
   const row = page.locator('[data-testid="result-row"][data-strategy-id="hdf5-float16:full"]');
   await row.focus();
   await page.keyboard.press('Enter');
   await expect(row).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByTestId('download-button')).toContainText('hdf5-float16-full');
+  const bar = page.getByTestId('selection-bar');
+  await expect(bar.getByTestId('selected-download')).toHaveAttribute('title', /hdf5-float16-full/);
+  await expect(page.getByTestId('download-button')).toHaveText(recommended!);
   // Controls have accessible names.
+  await expect(page.getByRole('textbox', { name: 'Max error you accept' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Tolerance unit' })).toBeVisible();
   await expect(page.getByRole('slider', { name: /scaleoffset decimals/ })).toBeVisible();
   await expect(page.getByRole('textbox', { name: /quantization bound/ })).toBeVisible();
+  await expect(page.getByRole('group', { name: /Actions for HDF5, cast to float16/ })).toBeVisible();
 });

@@ -268,3 +268,77 @@ test('a bad tolerance says why and changes nothing; a huge one says any file qua
   await expect(message).toContainText('wider than the data’s whole range', { ignoreCase: true });
   await expect(message).toContainText('any file qualifies, even all zeros');
 });
+
+test('a link carries every setting: by-hand knobs, unit, layout, hdf5plugin files; a notice says what it applied', async ({
+  page,
+}) => {
+  await page.goto('/#tol=0.002&tm=abs&follow=d&eps=0.0005&gz=6&layout=full&plugins=1');
+  await uploadFixture(page, WINE);
+  const notice = page.getByTestId('link-notice');
+  await expect(notice).toContainText('Settings from the link applied');
+  await expect(notice).toContainText('ε set by hand: 0.0005');
+  await expect(notice).toContainText('layout full');
+  await expect(page.getByTestId('tolerance-input')).toHaveValue('0.002');
+  await expect(page.getByTestId('error-bound-input')).toHaveValue('0.0005');
+  await expect(page.getByTestId('error-bound-input')).toHaveAttribute('data-auto', 'false');
+  await expect(page.getByTestId('scaleoffset-slider')).toHaveAttribute('data-auto', 'true');
+  await expect(page.locator('#gzip-level')).toHaveValue('6');
+  await expect(page.getByTestId('allow-plugins')).toBeChecked();
+  await waitForSweepDone(page);
+  const ids = [...(await rowFacts(page)).keys()];
+  for (const id of ids) expect(id.split(':')[1]).toBe('full');
+  const results = await exportedResults(page);
+  for (const r of results.filter((x) => x.id.startsWith('hdf5-quantized:')))
+    expect(r.params.eps, r.id).toBe(0.0005);
+  // With hdf5plugin files allowed, the pick is the smallest of all within τ.
+  const all = results.filter((r) => r.maxAbsError <= 0.002).sort((a, b) => a.bytes - b.bytes);
+  await expect(page.getByTestId('recommendation')).toHaveAttribute('data-strategy-id', all[0]!.id);
+  await page.getByRole('button', { name: 'Dismiss the link notice' }).click();
+  await expect(notice).toHaveCount(0);
+
+  // The settings file carries the same, and importing it restores them.
+  await page.getByTestId('tolerance-mode').selectOption('rel');
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('settings-export').click()]);
+  const saved = join(dir, d.suggestedFilename());
+  await d.saveAs(saved);
+  expect(JSON.parse(readFileSync(saved, 'utf8'))).toMatchObject({
+    kind: 'h5squeeze-settings',
+    tolerance: 0.002,
+    toleranceMode: 'rel',
+    epsAuto: false,
+    eps: 0.0005,
+    decimalsAuto: true,
+    gzipLevel: 6,
+    layouts: 'full',
+    allowPlugins: true,
+  });
+  await page.getByTestId('tolerance-mode').selectOption('abs');
+  await page.getByRole('button', { name: 'ε: follow tolerance' }).click();
+  await page.getByTestId('allow-plugins').uncheck();
+  await page.getByTestId('settings-import').setInputFiles(saved);
+  await expect(page.getByTestId('tolerance-mode')).toHaveValue('rel');
+  await expect(page.getByTestId('error-bound-input')).toHaveValue('0.0005');
+  await expect(page.getByTestId('allow-plugins')).toBeChecked();
+  await expect(page).toHaveURL(
+    /#tol=0\.002&tm=rel&follow=d&eps=0\.0005&gz=6&layout=full&codecs=[^&]*&plugins=1$/,
+  );
+});
+
+test('an older link (no `follow`) keeps ε and D following its tolerance', async ({ page }) => {
+  await page.goto('/#d=2&eps=0.001&gz=6&layout=full&tol=0.004');
+  await uploadFixture(page, WINE);
+  await expect(page.getByTestId('link-notice')).toContainText('ε follows the tolerance');
+  await expect(page.getByTestId('tolerance-input')).toHaveValue('0.004');
+  await expect(page.getByTestId('error-bound-input')).toHaveValue('0.004');
+  await expect(page.getByTestId('error-bound-input')).toHaveAttribute('data-auto', 'true');
+  await expect(page.getByTestId('scaleoffset-slider')).toHaveAttribute('data-auto', 'true');
+  await expect(page.locator('#gzip-level')).toHaveValue('6');
+  // The address is rewritten in the current form.
+  await expect(page).toHaveURL(/#tol=0\.004&tm=abs&follow=eps%2Cd&gz=6&layout=full&/);
+  await waitForSweepDone(page);
+  const results = await exportedResults(page);
+  for (const r of results.filter((x) => x.id.startsWith('hdf5-quantized:')))
+    expect(r.params.eps, r.id).toBe(0.004);
+  for (const r of results.filter((x) => x.id.startsWith('hdf5-scaleoffset:')))
+    expect(r.maxAbsError).toBeLessThanOrEqual(0.004);
+});
