@@ -68,10 +68,14 @@ function floorBytes(input: JobInput, tau: number): number | null {
 }
 
 function expertSizes(path: string, tau: number): Record<string, number> {
-  const out = execFileSync('/usr/bin/python3', ['bench/shap_expert.py', '--expert', path, '--tau', String(tau)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['bench/shap_expert.py', '--expert', path, '--tau', String(tau)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
+  );
   const parsed = JSON.parse(out) as {
     inputs: { runs: { variants: { id: string; bytes: number; withinTau: boolean }[] }[] }[];
   };

@@ -57,8 +57,23 @@ function badParams(msg: string): CoreError {
   return new CoreError('BAD_PARAMS', msg);
 }
 
+/** Bytes of each code type. */
+const CODE_BYTES: Record<QuantizedDType, number> = { i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4 };
+
+/**
+ * A sorted sample of the finite values (see valueSampleOf): the plan then places the densest run of
+ * codes in one byte-aligned window, so the upper bytes of most codes are equal (see bulkOffset).
+ */
+export type ValueSample = Float64Array;
+
 /** The plan for one type, or null when the range doesn't fit or ε is below float64's resolution. */
-function tryPlan(min: number, max: number, eps: number, dtype: QuantizedDType): QuantizationPlan | null {
+function tryPlan(
+  min: number,
+  max: number,
+  eps: number,
+  dtype: QuantizedDType,
+  bulk?: ValueSample | null,
+): QuantizationPlan | null {
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
   const signed = lo < 0;
   // Signed: centre the offset so the codes spread over ±; unsigned: offset at min so codes start at 0.
@@ -81,7 +96,62 @@ function tryPlan(min: number, max: number, eps: number, dtype: QuantizedDType): 
   const qMax = Math.round((max - addOffset) / scaleFactor) + 1;
   // Unsigned with offset ≤ min: x − offset ≥ 0 exactly, so codes never go below 0.
   if ((signed ? qMin : 0) < lo || qMax > hi) return null;
-  return { scaleFactor, addOffset, dtype, eps };
+  const shifted =
+    bulk && bulk.length > 0 ? bulkOffset(scaleFactor, centre, min, max, bulk, dtype, eps) : null;
+  return { scaleFactor, addOffset: shifted ?? addOffset, dtype, eps };
+}
+
+/**
+ * An offset (still k·s, so 0 stays exact) that puts the densest run of sampled values in the middle
+ * of a byte-aligned window of codes [0, 256^j): for the smallest j below the code's size whose
+ * densest window holds at least half the sample (or, failing that, j = 1). The upper bytes of most
+ * codes are then 0, which byte shuffle + deflate (and bitshuffle) store almost for free instead of
+ * coding the sign and the range twice. null when the whole range would leave the type this way.
+ * The offset stays within 2^30·ε of the range's centre, where the rounding terms of the guarantee
+ * above remain below ε·2^-22.
+ */
+function bulkOffset(
+  s: number,
+  centre: number,
+  min: number,
+  max: number,
+  sample: ValueSample,
+  dtype: QuantizedDType,
+  eps: number,
+): number | null {
+  const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
+  const n = sample.length;
+  let pick: { a: number; b: number } | null = null;
+  for (let j = 1; j < CODE_BYTES[dtype]; j++) {
+    // Densest run of sample values spanning fewer than w − 4 codes (two pointers over the sorted sample).
+    const width = (2 ** (8 * j) - 4) * s;
+    let best = 0;
+    let a = sample[0]!;
+    let b = a;
+    for (let i = 0, t = 0; i < n; i++) {
+      if (t < i) t = i;
+      while (t + 1 < n && sample[t + 1]! - sample[i]! < width) t++;
+      if (t - i + 1 > best) {
+        best = t - i + 1;
+        a = sample[i]!;
+        b = sample[t]!;
+      }
+    }
+    if (j === 1) pick = { a, b };
+    if (best >= n / 2) {
+      pick = { a, b };
+      break;
+    }
+  }
+  if (!pick) return null;
+  const w = 2 ** (8 * Math.max(1, codeWindowBytes(pick, s)));
+  const k = Math.round((pick.a / 2 + pick.b / 2) / s) - w / 2;
+  if (!(Math.abs(k) < 2 ** 52)) return null;
+  const o = k * s || 0; // never −0
+  if (!(Math.abs(o - centre) <= 2 ** 30 * eps)) return null;
+  const qMin = Math.round((min - o) / s) - 1;
+  const qMax = Math.round((max - o) / s) + 1;
+  return qMin >= lo && qMax <= hi ? o : null;
 }
 
 /**
@@ -97,6 +167,14 @@ function snapOffset(centre: number, min: number, s: number, signed: boolean): nu
   if (!signed) while (k * s > min) k -= 1;
   const o = k * s;
   return o === 0 ? 0 : o; // never −0
+}
+
+/** Bytes of the smallest byte-aligned code window that holds [a, b] (with 4 codes to spare). */
+function codeWindowBytes({ a, b }: { a: number; b: number }, s: number): number {
+  const span = Math.ceil((b - a) / s) + 4;
+  let j = 1;
+  while (2 ** (8 * j) < span) j++;
+  return j;
 }
 
 function checkRange(min: number, max: number): void {
@@ -136,15 +214,21 @@ export function minimumQuantizationEps(min: number, max: number): number {
 /**
  * Plans integer codes for values in [min, max] with max error ε: scaleFactor just under 2ε, and the
  * smallest integer type that holds the range (signed with a centred addOffset, else unsigned with
- * addOffset = min). Throws BAD_PARAMS for ε ≤ 0 or non-finite, a non-finite or inverted range, or a
+ * addOffset ≤ min), the offset a multiple of the step. With a value sample, the offset moves so the densest
+ * run of codes shares its upper bytes (see bulkOffset); the type and step stay the same. Throws BAD_PARAMS for ε ≤ 0 or non-finite, a non-finite or inverted range, or a
  * range too wide for 32-bit codes at this ε (the message names the smallest ε that works).
  */
-export function planQuantization(min: number, max: number, eps: number): QuantizationPlan {
+export function planQuantization(
+  min: number,
+  max: number,
+  eps: number,
+  bulk?: ValueSample | null,
+): QuantizationPlan {
   if (!(eps > 0) || !Number.isFinite(eps))
     throw badParams(`The error bound ε must be a positive number, got ${eps}.`);
   checkRange(min, max);
   for (const dtype of ORDER) {
-    const plan = tryPlan(min, max, eps, dtype);
+    const plan = tryPlan(min, max, eps, dtype, bulk);
     if (plan) return plan;
   }
   const need = minimumQuantizationEps(min, max);
@@ -262,4 +346,20 @@ export function quantizedEntropyBits(src: NumberArray, plan: QuantizationPlan): 
   if (counts) for (let i = 0; i < counts.length; i++) add(counts[i]!);
   else for (const c of sparse!.values()) add(c);
   return bits;
+}
+
+/**
+ * The finite values among an evenly spaced sample of at most `sampleSize` (indices ⌊k·n/S⌋ in C
+ * order), sorted: where most values lie, for planQuantization's `bulk`. Empty when none is finite.
+ */
+export function valueSampleOf(values: NumberArray, sampleSize = 1 << 14): ValueSample {
+  const n = values.length;
+  const count = Math.min(n, sampleSize);
+  const picked = new Float64Array(count);
+  let m = 0;
+  for (let k = 0; k < count; k++) {
+    const x = values[Math.floor((k * n) / count)]!;
+    if (x - x === 0) picked[m++] = x;
+  }
+  return picked.slice(0, m).sort();
 }

@@ -35,6 +35,29 @@ export function rowChunks(
 }
 
 /**
+ * Row chunks for byte shuffle + deflate: the writer shuffles complete chunks itself, but a partial
+ * last chunk has to stay unshuffled (see hdf5/shuffle.ts), so among chunk heights between half and
+ * all of rowChunks' the one leaving the fewest rows in a partial chunk is taken (ties: the taller).
+ */
+export function shuffleRowChunks(
+  shape: readonly number[],
+  itemBytes: number,
+  targetBytes = CHUNK_TARGET_BYTES,
+): number[] | undefined {
+  const chunks = rowChunks(shape, itemBytes, targetBytes);
+  if (!chunks || chunks.length !== shape.length || chunks.slice(1).some((c, i) => c !== shape[i + 1]))
+    return chunks;
+  const rows = shape[0]!;
+  const c = chunks[0]!;
+  let best = c;
+  for (let h = c; h >= Math.max(1, Math.ceil(c / 2)); h--) {
+    if (rows % h < rows % best) best = h;
+    if (rows % best === 0) break;
+  }
+  return [best, ...chunks.slice(1)];
+}
+
+/**
  * The scaleoffset filter bit-packs each chunk to that chunk's own integer range, so smaller chunks
  * follow local ranges more closely: on the notebook's array (±10 blocks in a few matrices) 64 KiB
  * chunks store quantized values in 10.14 MB instead of 10.68 MB with 1 MiB chunks (ε = 7.8e-3,

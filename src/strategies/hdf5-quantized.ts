@@ -1,5 +1,11 @@
 import type { StrategyDef } from './types';
-import { BITPACK_CHUNK_TARGET_BYTES, CHUNK_TARGET_BYTES, chunkingProblem, rowChunks } from './common';
+import {
+  BITPACK_CHUNK_TARGET_BYTES,
+  CHUNK_TARGET_BYTES,
+  chunkingProblem,
+  rowChunks,
+  shuffleRowChunks,
+} from './common';
 import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
 import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
@@ -33,7 +39,11 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
   variantKey: (p) => p.codec,
   describeParams: (p) =>
     `ε = ${p.eps.toExponential(1)}, ${
-      p.codec === 'gzip' ? `gzip ${p.level}` : p.codec === 'shuffle-gzip' ? `shuffle + gzip ${p.level}` : 'scaleoffset-int'
+      p.codec === 'gzip'
+        ? `gzip ${p.level}`
+        : p.codec === 'shuffle-gzip'
+          ? `shuffle + gzip ${p.level}`
+          : 'scaleoffset-int'
     }`,
   readableBy: () => 'h5py',
   unsupported: (v, p) => {
@@ -50,7 +60,11 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
       dtype: q.plan.dtype,
       shape: v.shape,
       data: q.ints,
-      chunks: rowChunks(v.shape, q.ints.BYTES_PER_ELEMENT, quantizedChunkTarget(p.codec)),
+      chunks: (p.codec === 'shuffle-gzip' ? shuffleRowChunks : rowChunks)(
+        v.shape,
+        q.ints.BYTES_PER_ELEMENT,
+        quantizedChunkTarget(p.codec),
+      ),
       filter:
         p.codec === 'scaleoffset'
           ? { id: HDF5_FILTER_SCALEOFFSET, opts: [SO_INT, 0] }

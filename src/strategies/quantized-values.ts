@@ -28,7 +28,7 @@ export function effectiveEps(v: LayoutValues, eps: number): number {
 }
 
 export function quantizationPlanFor(v: LayoutValues, eps: number): QuantizationPlan {
-  return planQuantization(v.facts.min, v.facts.max, effectiveEps(v, eps));
+  return planQuantization(v.facts.min, v.facts.max, effectiveEps(v, eps), v.facts.valueSample);
 }
 
 /** Why these values can't be quantized within ε, or null. */

@@ -42,6 +42,8 @@ export interface InputFacts {
   float16SubnormalCount: number;
   /** Upper-triangle pairs non-zero in some matrix (np.triu_indices positions); null if not a square stack. */
   usedPairs: readonly number[] | null;
+  /** A sorted sample of the finite values (core/quantize valueSampleOf); steers the quantization offset. */
+  valueSample?: Float64Array | null;
 }
 
 /** The values to store, already in the chosen layout, plus what the layout itself cost. */

@@ -9,6 +9,8 @@ import { DTYPE_BYTES, sizeOf, typedArrayFor } from '../core/ndarray';
 import { CoreError } from '../core/errors';
 import type { ArraySummary } from '../core/analysis';
 import { generateNotebookArray } from '../core/generator';
+import { valueSampleOf } from '../core/quantize';
+import { numbersOf } from '../strategies/common';
 import type { InputFacts } from '../strategies/types';
 
 export interface LoadedArray {
@@ -57,6 +59,7 @@ export function factsOf(array: NdArray, s: ArraySummary): InputFacts {
     overFloat16Count: s.overFloat16Count,
     float16SubnormalCount: s.float16SubnormalCount,
     usedPairs: s.usedPairs,
+    valueSample: valueSampleOf(numbersOf(array.data, array.dtype)),
   };
 }
 
