@@ -2,7 +2,10 @@
 // values (streamed in C order, slab by slab): a histogram of |error| on log-spaced bins, the worst
 // matrices (entries of the leading axes) and worst features (row/column index of the last two axes),
 // and — for stacks of square matrices such as SHAP interaction values (samples × F × F) — whether the
-// feature ranking by mean |value| survives the encoding (Spearman ρ, top-10 set unchanged).
+// feature ranking by mean |value| survives the encoding (Spearman ρ, top-10 set and order).
+// Also: how many of the original's exact zeros decode to exactly 0, and for square matrices the
+// additivity error — the largest drift of a row sum, max over matrices and rows of
+// |Σⱼ decoded[i,j] − Σⱼ original[i,j]| (for SHAP interaction values, the drift of a main effect).
 // Error per element follows core/metrics.ts: NaN facing NaN and the same infinity are exact; any other
 // NaN/Inf mismatch is an infinite error.
 // Hard constraint: one pass, plain index loops, no per-element allocation.
@@ -47,6 +50,30 @@ export interface RankingStability {
   topAfter: number[];
   /** The top-10 sets are the same (order aside). */
   topUnchanged: boolean;
+  /** The top 10 is the same list in the same order. */
+  topOrderUnchanged: boolean;
+  /** Pairs of features in both top lists whose order flipped (0 when the order is kept). */
+  topSwaps: number;
+  /** Features that entered / left the top list (by importance after / before). */
+  topEntered: number[];
+  topLeft: number[];
+}
+
+export interface ZerosKept {
+  /** Values exactly 0 in the original (−0 counts as 0). */
+  original: number;
+  /** Of those, how many decode to exactly 0. */
+  kept: number;
+}
+
+export interface AdditivityError {
+  /** max over matrices and rows of |Σⱼ decoded[i,j] − Σⱼ original[i,j]| (metrics' NaN/Inf rules). */
+  maxError: number;
+  /** Where it is largest (the first such row in C order). */
+  matrix: number;
+  row: number;
+  /** Length of a row (M): the drift is at most M × the max abs error. */
+  rowLength: number;
 }
 
 export interface QualitySummary {
@@ -64,6 +91,9 @@ export interface QualitySummary {
   worstColumns: IndexedError[];
   /** Stacks (rank ≥ 3) of square matrices only. */
   ranking: RankingStability | null;
+  zeros: ZerosKept;
+  /** Square matrices (rank ≥ 2) only. */
+  additivity: AdditivityError | null;
 }
 
 export interface QualityOptions {
@@ -139,19 +169,37 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
 }
 
+/** Pairs of items present in both lists whose relative order differs (Kendall's discordant pairs). */
+export function orderSwaps(before: readonly number[], after: readonly number[]): number {
+  const posAfter = new Map(after.map((f, i) => [f, i]));
+  const common = before.filter((f) => posAfter.has(f));
+  let swaps = 0;
+  for (let i = 0; i < common.length; i++)
+    for (let j = i + 1; j < common.length; j++)
+      if (posAfter.get(common[i]!)! > posAfter.get(common[j]!)!) swaps++;
+  return swaps;
+}
+
 /** Ranking stability of two importance vectors (see RankingStability). */
 export function rankingStability(before: ArrayLike<number>, after: ArrayLike<number>): RankingStability {
   const k = Math.min(TOP_FEATURES, before.length);
   const topBefore = topIndices(before, k);
   const topAfter = topIndices(after, k);
-  const set = new Set(topBefore);
+  const setBefore = new Set(topBefore);
+  const setAfter = new Set(topAfter);
+  const topSwaps = orderSwaps(topBefore, topAfter);
+  const topEntered = topAfter.filter((i) => !setBefore.has(i));
   return {
     importanceBefore: Array.from(before),
     importanceAfter: Array.from(after),
     spearman: spearman(before, after),
     topBefore,
     topAfter,
-    topUnchanged: topAfter.every((i) => set.has(i)),
+    topUnchanged: topEntered.length === 0,
+    topOrderUnchanged: topEntered.length === 0 && topSwaps === 0,
+    topSwaps,
+    topEntered,
+    topLeft: topBefore.filter((i) => !setAfter.has(i)),
   };
 }
 
@@ -187,6 +235,14 @@ export function createQualityAccumulator(
   let zero = 0;
   let nonFinite = 0;
   let seen = 0;
+  let zerosOriginal = 0;
+  let zerosKept = 0;
+  // Row sums of the current row (square matrices), carried across slabs.
+  let rowSumO = 0;
+  let rowSumD = 0;
+  let addMax = 0;
+  let addMat = 0;
+  let addRow = 0;
   // Position of the next element: matrix, row and column (C order).
   let mat = 0;
   let r = 0;
@@ -209,6 +265,10 @@ export function createQualityAccumulator(
         const o = orig[i]!;
         const d = decoded[i]!;
         const e = elementError(o, d);
+        if (o === 0) {
+          zerosOriginal++;
+          if (d === 0) zerosKept++;
+        }
         if (e === 0) zero++;
         else if (e === Infinity) nonFinite++;
         else {
@@ -228,8 +288,22 @@ export function createQualityAccumulator(
               nAfter[r]++;
             }
           }
+          if (square) {
+            rowSumO += o;
+            rowSumD += d;
+          }
           if (++c === cols) {
             c = 0;
+            if (square) {
+              const drift = elementError(rowSumO, rowSumD);
+              if (drift > addMax) {
+                addMax = drift;
+                addMat = mat;
+                addRow = r;
+              }
+              rowSumO = 0;
+              rowSumD = 0;
+            }
             if (++r === rows) {
               r = 0;
               mat++;
@@ -279,6 +353,9 @@ export function createQualityAccumulator(
         worstRows: worst(rowMax, topK),
         worstColumns: worst(colMax, topK),
         ranking,
+        zeros: { original: zerosOriginal, kept: zerosKept },
+        additivity:
+          square && perMatrix > 0 ? { maxError: addMax, matrix: addMat, row: addRow, rowLength: cols } : null,
       };
     },
   };

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import {
   Bar,
   BarChart,
@@ -10,6 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ErrorHistogram } from '../core/quality';
+import { formatCountShort } from './format';
 
 interface BarDatum {
   label: string;
@@ -18,7 +20,13 @@ interface BarDatum {
   kind: 'zero' | 'bin' | 'inf';
 }
 
-const BAR_COLORS: Record<BarDatum['kind'], string> = { zero: '#16a34a', bin: '#2563eb', inf: '#b91c1c' };
+const BAR_COLORS: Record<BarDatum['kind'], string> = {
+  zero: 'var(--kind-quantized)',
+  bin: 'var(--kind-lossless)',
+  inf: 'var(--fail)',
+};
+/** Width of a count label in px (11px digits are about 6.5px wide). */
+const labelWidth = (count: number) => formatCountShort(count).length * 6.5 + 2;
 
 function edge(x: number): string {
   if (x === 0) return '0';
@@ -61,28 +69,81 @@ function BarTip({
   );
 }
 
+interface CountLabelProps {
+  x?: number | string;
+  y?: number | string;
+  width?: number | string;
+  value?: number | string;
+  rotate: boolean;
+}
+
+/** A bar's count: compact ("12k"), above the bar, turned upright when bars are too narrow for it. */
+function CountLabel({ x, y, width, value, rotate }: CountLabelProps) {
+  const [bx, by, w] = [Number(x), Number(y), Number(width)];
+  if (!Number.isFinite(bx) || !Number.isFinite(by)) return null;
+  const text = formatCountShort(Number(value));
+  if (rotate)
+    return (
+      <text
+        transform={`translate(${bx + w / 2 + 4},${by - 4}) rotate(-90)`}
+        className="bar-label"
+        textAnchor="start"
+      >
+        {text}
+      </text>
+    );
+  return (
+    <text x={bx + w / 2} y={by - 4} textAnchor="middle" className="bar-label">
+      {text}
+    </text>
+  );
+}
+
 /** Counts of |decoded − original| on log-spaced bins (2 per decade), with exact and non-finite bars. */
 export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogram; total: number }) {
   const bars = histogramBars(histogram);
+  const [width, setWidth] = useState(0);
+  // Labels lie flat when the widest fits its bar's slot, else all stand upright (same for all).
+  const widest = Math.max(0, ...bars.map((b) => labelWidth(b.count)));
+  const slot = width > 0 ? (width - 64) / Math.max(1, bars.length) : 0;
+  const rotate = width > 0 && widest > slot - 2;
   return (
-    <div className="quality-histogram" data-testid="quality-histogram" data-bars={bars.length}>
-      <ResponsiveContainer width="100%" height={200}>
-        <BarChart data={bars} margin={{ top: 16, right: 8, bottom: 18, left: 8 }}>
+    <div
+      className="quality-histogram"
+      data-testid="quality-histogram"
+      data-bars={bars.length}
+      data-labels={rotate ? 'upright' : 'flat'}
+    >
+      <ResponsiveContainer width="100%" height={220} onResize={(w) => setWidth(w)}>
+        <BarChart data={bars} margin={{ top: rotate ? widest + 8 : 18, right: 8, bottom: 18, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
           <XAxis
             dataKey="label"
-            tick={{ fontSize: 11 }}
+            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+            stroke="var(--muted)"
             interval="preserveStartEnd"
-            label={{ value: '|error| (bin start)', position: 'insideBottom', offset: -12, fontSize: 11 }}
+            label={{
+              value: '|error| (bin start)',
+              position: 'insideBottom',
+              offset: -12,
+              fontSize: 11,
+              fill: 'var(--muted)',
+            }}
           />
-          <YAxis tick={{ fontSize: 11 }} width={48} allowDecimals={false} />
+          <YAxis
+            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+            stroke="var(--muted)"
+            width={48}
+            allowDecimals={false}
+            tickFormatter={(v: number) => formatCountShort(v)}
+          />
           <Tooltip content={<BarTip total={total} />} cursor={{ fill: 'var(--accent-soft)' }} />
           <Bar dataKey="count" isAnimationActive={false}>
             {bars.map((b, i) => (
               <Cell key={i} fill={BAR_COLORS[b.kind]} />
             ))}
             {/* Counts on the bars: small bins next to big ones are otherwise invisible. */}
-            <LabelList dataKey="count" position="top" fontSize={10} fill="var(--muted)" />
+            <LabelList dataKey="count" content={<CountLabel rotate={rotate} />} />
           </Bar>
         </BarChart>
       </ResponsiveContainer>

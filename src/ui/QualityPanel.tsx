@@ -9,6 +9,7 @@ import type { MatrixView } from '../workers/quality-job';
 import { QualityHistogram } from './QualityHistogram';
 import { MatrixHeatmap } from './MatrixHeatmap';
 import { formatError } from './format';
+import { LAYOUT_SHORT } from '../strategies/sweep';
 import './quality.css';
 
 /** Typed arrays stay here (component state), never in the store. */
@@ -60,28 +61,123 @@ function WorstTable({
   );
 }
 
+/** Feature lists with the entries that moved (or entered/left) in bold. */
+function FeatureList({ list, other }: { list: number[]; other: number[] }) {
+  return (
+    <>
+      {list.map((f, i) => (
+        <span key={f}>
+          {i > 0 && ', '}
+          {other[i] === f ? f : <strong className="moved">{f}</strong>}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Honest words for what happened to the top features: same order, same set reordered, or changed. */
+function rankingVerdict(r: NonNullable<QualitySummary['ranking']>): {
+  text: string;
+  tone: 'ok' | 'warn';
+} {
+  const n = r.topBefore.length;
+  if (r.topOrderUnchanged) return { text: `top ${n} unchanged ✓`, tone: 'ok' };
+  const swaps = `${r.topSwaps} swap${r.topSwaps === 1 ? '' : 's'}`;
+  if (r.topUnchanged) return { text: `same top ${n}, ${swaps}`, tone: 'warn' };
+  const parts = [
+    `${r.topLeft.length} left (${r.topLeft.join(', ')})`,
+    `${r.topEntered.length} entered (${r.topEntered.join(', ')})`,
+  ];
+  if (r.topSwaps > 0) parts.push(swaps);
+  return { text: `top ${n} changed ✗: ${parts.join(', ')}`, tone: 'warn' };
+}
+
 function Ranking({ summary }: { summary: QualitySummary }) {
   const r = summary.ranking;
   if (!r) return null;
   const rho = Number.isNaN(r.spearman) ? 'n/a' : r.spearman.toFixed(4);
-  const n = r.topBefore.length;
+  const verdict = rankingVerdict(r);
   return (
     <div
       className="ranking"
       data-testid="quality-ranking"
       data-spearman={r.spearman}
       data-top-unchanged={r.topUnchanged}
+      data-top-order-unchanged={r.topOrderUnchanged}
+      data-top-swaps={r.topSwaps}
     >
       <h4>Feature ranking by mean |value|</h4>
       <p>
-        Spearman ρ = <strong data-testid="quality-spearman">{rho}</strong> · top {n}{' '}
-        {r.topUnchanged ? <span className="ok">unchanged ✓</span> : <span className="warn">changed ✗</span>}
+        Spearman ρ = <strong data-testid="quality-spearman">{rho}</strong>
+      </p>
+      <p>
+        <span className={verdict.tone} data-testid="quality-top-verdict">
+          {verdict.text}
+        </span>
       </p>
       <p className="muted small">
-        before: {r.topBefore.join(', ')}
+        before: <FeatureList list={r.topBefore} other={r.topAfter} />
         <br />
-        after: {r.topAfter.join(', ')}
+        after: <FeatureList list={r.topAfter} other={r.topBefore} />
       </p>
+      {r.topSwaps > 0 && (
+        <p className="muted small">
+          A swap is a pair of features whose order flipped; moved ones are in bold.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Exact zeros kept and, for square matrices, how far a row sum (a SHAP main effect) drifts. */
+function Structure({ summary, maxAbsError }: { summary: QualitySummary; maxAbsError: number }) {
+  const z = summary.zeros;
+  const a = summary.additivity;
+  const share = z.original > 0 ? (100 * z.kept) / z.original : 0;
+  return (
+    <div className="structure">
+      <h4>Structure kept</h4>
+      <dl>
+        <dt>exact zeros kept</dt>
+        <dd data-testid="quality-zeros" data-kept={z.kept} data-original={z.original}>
+          {z.original === 0 ? (
+            <span className="muted">the original has no exact zeros</span>
+          ) : (
+            <>
+              <strong>{z.kept.toLocaleString()}</strong> of {z.original.toLocaleString()}{' '}
+              <span className={z.kept === z.original ? 'ok' : 'warn'}>
+                ({share === 100 ? 'all' : `${share < 99.95 ? share.toFixed(1) : '>99.9'}%`})
+              </span>
+            </>
+          )}
+        </dd>
+        {a && (
+          <>
+            <dt>
+              additivity error <span className="muted">(row-sum drift)</span>
+            </dt>
+            <dd
+              data-testid="quality-additivity"
+              data-max-error={a.maxError}
+              data-matrix={a.matrix}
+              data-row={a.row}
+            >
+              <strong>{formatError(a.maxError)}</strong>
+              {a.maxError > 0 && (
+                <span className="muted">
+                  {' '}
+                  at matrix {a.matrix}, row {a.row}
+                </span>
+              )}
+              <div className="muted small">
+                max over matrices and rows of |Σⱼ decoded[i,j] − Σⱼ original[i,j]|: how far a SHAP main effect
+                moves. Errors can add up to {a.rowLength} × {formatError(maxAbsError)} ={' '}
+                {formatError(a.rowLength * maxAbsError)} along a row; less means they cancel.
+              </div>
+            </dd>
+          </>
+        )}
+      </dl>
     </div>
   );
 }
@@ -169,7 +265,8 @@ export function QualityPanel() {
     >
       <h3>
         Where the error goes — {ready.result!.label}
-        {ready.result!.paramsLabel ? ` · ${ready.result!.paramsLabel}` : ''} · {ready.spec.layout}
+        {ready.result!.paramsLabel ? ` · ${ready.result!.paramsLabel}` : ''} ·{' '}
+        {LAYOUT_SHORT[ready.spec.layout]}
       </h3>
       {sample && (
         <p className="muted small">
@@ -196,6 +293,7 @@ export function QualityPanel() {
                   <> · {s.histogram.nonFinite.toLocaleString()} NaN/Inf not kept</>
                 )}
               </p>
+              <Structure summary={s} maxAbsError={ready.result!.maxAbsError} />
             </div>
             {s.matrixCount > 1 && (
               <WorstTable
