@@ -1,7 +1,7 @@
 // `npm run bench [-- --size small|seed|large] [--runs N]`: the app's default sweep in headless
 // Chromium against the same strategies written with numpy + h5py (bench/reference_h5py.py), on the
 // notebook's array, alternating the two sides; prints one table and writes bench/results/*.json.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,7 +67,7 @@ interface StrategyRow {
 
 function usage(msg: string): never {
   console.error(
-    `${msg}\nusage: npm run bench -- [--size small|seed|large] [--runs N] [--port 4180] [--dist DIR] [--build]`,
+    `${msg}\nusage: npm run bench -- [--size small|seed|large|shap] [--runs N] [--port 4180] [--dist DIR] [--build]`,
   );
   process.exit(2);
 }
@@ -83,6 +83,7 @@ function parseCli() {
       python: { type: 'string', default: '/usr/bin/python3' },
     },
   });
+  if (values.size === 'shap') return { size: 'shap' as const, python: values.python };
   if (!(values.size in SIZES)) usage(`unknown --size ${values.size}`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a positive integer, got ${values.runs}`);
@@ -279,8 +280,39 @@ function findings(rows: StrategyRow[], ours: BrowserRun[], refs: ReferenceRun[])
 
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * `--size shap`: the tolerance-first targets. Real SHAP interaction stacks (bench/shap_data.py makes
+ * them with XGBoost, cached; plus the committed fixtures) at τ = 1e-4 and 0.0079: the app's
+ * recommendation vs the expert h5py pipeline, and the notebook array vs its entropy floor.
+ * bench/shap-compare.ts prints every figure beside its goal.
+ */
+function runShapBench(python: string): void {
+  const cache = join(tmpdir(), 'h5squeeze-bench-shap');
+  const made = JSON.parse(
+    execFileSync(python, [join(ROOT, 'bench', 'shap_data.py'), cache], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as { path: string }[];
+  const fixtures = ['wine', 'diabetes', 'iris'].map((f) =>
+    join(ROOT, 'tests', 'fixtures', 'shap', `${f}.npy`),
+  );
+  const stamp = new Date().toISOString().slice(0, 10);
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  const compare = join(ROOT, 'bench', 'shap-compare.ts');
+  const out = (name: string) => join(RESULTS_DIR, `${stamp}-${name}.json`);
+  console.log('SHAP interaction stacks: recommendation vs the expert h5py pipeline (same machine, same run)');
+  execFileSync(tsx, [compare, '--json', out('shap'), ...made.map((m) => m.path), ...fixtures], {
+    stdio: 'inherit',
+  });
+  console.log('\nThe notebook array (1000×141×141) vs the zeroth-order entropy floor (goal ≤ 1.03×)');
+  execFileSync(tsx, [compare, '--notebook', '--json', out('floor')], { stdio: 'inherit' });
+}
+
 async function main(): Promise<void> {
-  const opts = parseCli();
+  const cli = parseCli();
+  if (cli.size === 'shap') return runShapBench(cli.python);
+  const opts = cli;
   const n = SIZES[opts.size];
   const loadStart = loadavg();
   await ensureBuild(opts.dist, opts.forceBuild);
