@@ -123,7 +123,8 @@ export async function runStreamingJob(
   assertLayoutKeepsValues(whole);
   const reason = def.unsupported(whole, params);
   if (reason) throw new UnsupportedError(reason);
-  const probePlan = def.encode(probe, params);
+  // Encoded with the whole stored shape, so chunk choices that depend on the row count match.
+  const probePlan = def.encode(whole, params);
   if (probePlan.container !== 'hdf5') throw new UnsupportedError('only HDF5 strategies stream');
 
   const env = await getH5();
