@@ -63,7 +63,8 @@ export function Recommendation() {
             Recommended file
             <span className="muted">
               {' '}
-              · the smallest with max error ≤ {shortNumber(tau)}, among {who}
+              · {tau > 0 ? `the smallest with max error ≤ ${shortNumber(tau)}` : 'the smallest lossless file'}
+              , among {who}
             </span>
           </h2>
           {recommended ? (

@@ -122,11 +122,17 @@ function ToleranceField() {
       text: `${parsed.problem} The results still use τ = ${shortNumber(mode === 'abs' ? tolerance : tolerance * maxAbs)}.`,
     };
   else if (tau === 0)
-    message = { kind: 'note', text: 'τ = 0 means lossless only: files that give back every value exactly.' };
+    message = {
+      kind: 'note',
+      text: 'τ = 0 means lossless only: only files that give back every value exactly qualify.',
+    };
   else if (wide)
     message = {
       kind: 'note',
-      text: `Wider than the data’s whole range (${shortNumber(lo)} … ${shortNumber(hi)}): any file qualifies, even all zeros.`,
+      text:
+        Number.isFinite(range) && tau >= range
+          ? `Wider than the data’s whole range (${shortNumber(lo)} … ${shortNumber(hi)}): any file qualifies, even all zeros.`
+          : `At least max|value| (${shortNumber(maxAbs)}): any file qualifies, even all zeros.`,
     };
 
   return (
@@ -164,18 +170,12 @@ function ToleranceField() {
         </select>
       </div>
       <p id="tolerance-meaning" className="muted small" data-testid="tolerance-abs" data-tau={tau}>
-        {mode === 'abs' ? (
-          <>
-            τ = <strong>{shortNumber(tau)}</strong>
-            {maxAbs > 0 && tau > 0
-              ? ` · ${formatRelative(tau / maxAbs)} of max|value| ${shortNumber(maxAbs)}`
-              : ''}
-          </>
-        ) : (
-          <>
-            {shortNumber(shown)} × max|value| {shortNumber(maxAbs)} = τ <strong>{shortNumber(tau)}</strong>
-          </>
-        )}
+        τ = <strong>{shortNumber(tau)}</strong>
+        {mode === 'abs'
+          ? maxAbs > 0 && tau > 0
+            ? ` · ${formatRelative(tau / maxAbs)} of max|value| (${shortNumber(maxAbs)})`
+            : ''
+          : ` = ${shortNumber(shown)} × max|value| (${shortNumber(maxAbs)})`}
       </p>
       <p
         id="tolerance-message"

@@ -61,6 +61,13 @@ for (const width of [390, 1440]) {
     await page.getByTestId('tolerance-input').fill('2');
     await page.getByTestId('tolerance-mode').selectOption('rel');
     await expect(page.getByTestId('tolerance-message')).toContainText('whole range');
-    await page.screenshot({ path: `${OUT}/tol-wide-${width}-light.png` });
+    await shoot(page, `tol-wide-${width}`);
+
+    // τ = 0: lossless only, ε and D off.
+    await page.getByTestId('tolerance-mode').selectOption('abs');
+    await page.getByTestId('tolerance-input').fill('0');
+    await expect(page.getByTestId('tolerance-message')).toContainText('lossless only');
+    await waitForSweepDone(page);
+    await shoot(page, `tol-zero-${width}`);
   });
 }

@@ -183,7 +183,7 @@ test('relative tolerance: a fraction of max|value|, shown as the absolute τ it 
   const tau = 0.003 * WINE_MAX_ABS;
   await expect(page).toHaveURL(/[#&]tm=rel(&|$)/);
   await expect(page.getByTestId('tolerance-abs')).toHaveAttribute('data-tau', String(tau));
-  await expect(page.getByTestId('tolerance-abs')).toContainText('× max|value| 2.5107');
+  await expect(page.getByTestId('tolerance-abs')).toContainText('= 0.003 × max|value| (2.5107)');
   await expect(page.getByTestId('error-bound-input')).toHaveValue(String(Number(tau.toPrecision(5))));
 
   const results = await exportedResults(page);
