@@ -215,6 +215,14 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
     { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
     { key: 'rate', label: 'zfp bits per value', kind: 'number', min: 1, max: 32 },
   ],
+  canonical: (p) => ({
+    codec: p.codec,
+    values: p.values,
+    ...(isBlosc(p.codec) ? { shuffle: p.shuffle } : {}),
+    ...(LEVEL_RANGE[p.codec] ? { level: p.level } : {}),
+    ...(p.values === 'quantized' ? { eps: p.eps } : {}),
+    ...(p.codec === 'zfp-rate' ? { rate: p.rate } : {}),
+  }),
   variantKey: (p) =>
     [p.codec, isBlosc(p.codec) ? p.shuffle : '', p.codec === 'zfp-rate' ? `r${p.rate}` : '', p.values]
       .filter((s) => s !== '')

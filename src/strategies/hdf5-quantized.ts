@@ -36,6 +36,7 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
     },
     { key: 'level', label: 'gzip level', kind: 'int', min: 1, max: 9 },
   ],
+  canonical: (p) => (p.codec === 'scaleoffset' ? { eps: p.eps, codec: p.codec } : p),
   variantKey: (p) => p.codec,
   describeParams: (p) =>
     `ε = ${p.eps.toExponential(1)}, ${

@@ -51,10 +51,18 @@ export function resultIdOf(spec: StrategySpec): string {
   return [spec.strategyId, spec.layout, variant].filter((s) => s !== '').join(':');
 }
 
+/** The params a spec runs with, defaults filled in and unused ones dropped (StrategyDef.canonical). */
+export function canonicalParams(spec: StrategySpec): Params {
+  const def = strategyOf(spec.strategyId);
+  const full = { ...def.defaults, ...spec.params };
+  return (def.canonical?.(full) ?? full) as Params;
+}
+
 /** A stable key for a spec including its params: results for it can be cached and reused. */
 export function specKeyOf(spec: StrategySpec): string {
-  const keys = Object.keys(spec.params).sort();
-  return `${resultIdOf(spec)}|${keys.map((k) => `${k}=${spec.params[k]}`).join(',')}`;
+  const params = canonicalParams(spec);
+  const keys = Object.keys(params).sort();
+  return `${resultIdOf(spec)}|${keys.map((k) => `${k}=${params[k]}`).join(',')}`;
 }
 
 /** Why the triangle layout is off for this shape, or null when it applies. */
@@ -63,9 +71,14 @@ export function triangleProblem(shape: readonly number[]): string | null {
 }
 
 /** The layouts a sweep runs for this input and choice (always at least `full`). */
-export function layoutsFor(shape: readonly number[], choice: LayoutChoice, facts?: InputFacts | null): Layout[] {
+export function layoutsFor(
+  shape: readonly number[],
+  choice: LayoutChoice,
+  facts?: InputFacts | null,
+): Layout[] {
   const applies = (id: Layout) => LAYOUTS[id].problem(shape, facts ?? null) === null;
-  const pairs: Layout[] = facts && LAYOUTS['used-pairs'].pays(shape, facts) ? ['used-pairs', 'used-pairs-pair-major'] : [];
+  const pairs: Layout[] =
+    facts && LAYOUTS['used-pairs'].pays(shape, facts) ? ['used-pairs', 'used-pairs-pair-major'] : [];
   const triangle: Layout[] = applies('upper-triangle-rowmajor') ? ['upper-triangle-rowmajor'] : [];
   let out: Layout[];
   switch (choice) {
@@ -216,11 +229,7 @@ export function effectiveKnobs(
 /** Strategy kinds whose file size depends on the order of the values (chunked, filtered). */
 const ORDER_SENSITIVE: ReadonlySet<string> = new Set(['lossless', 'scaleoffset', 'quantized', 'plugin']);
 
-function paramsFor(
-  id: StrategyId,
-  s: SweepSettings,
-  knobs: ReturnType<typeof effectiveKnobs>,
-): Params[] {
+function paramsFor(id: StrategyId, s: SweepSettings, knobs: ReturnType<typeof effectiveKnobs>): Params[] {
   switch (id) {
     case 'hdf5-gzip':
       return [{ level: s.gzipLevel }];

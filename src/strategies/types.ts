@@ -87,6 +87,11 @@ export interface StrategyDef<P extends Params = Params> {
   description: string;
   defaults: P;
   paramSpec: readonly ParamSpec[];
+  /**
+   * The params this configuration actually uses (keys the strategy ignores for it are dropped), so
+   * a cache key, the file's `strategy` attribute and a re-run decision all agree. Identity if absent.
+   */
+  canonical?(params: P): Partial<P>;
   /** Distinguishes variants of one strategy in a result id (e.g. `float32`); '' when none. */
   variantKey(params: P): string;
   /** A short human label for the params, e.g. "D = 4, float32". */

@@ -25,7 +25,7 @@ import type {
   StrategySpec,
 } from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
-import { resultIdOf } from '../strategies/sweep';
+import { canonicalParams, resultIdOf } from '../strategies/sweep';
 import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/restore-python';
 import { APP_NAME, APP_VERSION } from '../core/app-info';
 import { numbersOf } from '../strategies/common';
@@ -146,7 +146,9 @@ function fileStem(name: string): string {
 export function fileNameFor(inputName: string, spec: StrategySpec): string {
   const def = strategyOf(spec.strategyId);
   const variant = def.variantKey(spec.params);
-  const parts = [fileStem(inputName), spec.strategyId, layoutOf(spec.layout).fileTag, variant].filter((s) => s);
+  const parts = [fileStem(inputName), spec.strategyId, layoutOf(spec.layout).fileTag, variant].filter(
+    (s) => s,
+  );
   return `${parts.join('-')}.${def.readableBy(spec.params) === 'numpy' ? 'npy' : 'h5'}`;
 }
 
@@ -272,16 +274,16 @@ export async function runJobKeeping(
           throwIfAborted(opts.signal);
         }
       } else
-      for (let r0 = 0; r0 < rows; r0 += step) {
-        const r1 = Math.min(rows, r0 + step);
-        const read = readHdf5File(
-          path,
-          values.shape.length >= 1 && step < rows ? { rows: [r0, r1] } : undefined,
-        );
-        compareSlab(acc, input, numeric, values, def.decode(read, values, params), r0, r1);
-        opts.onProgress?.(0.7 + (0.25 * r1) / rows, 'verify');
-        throwIfAborted(opts.signal);
-      }
+        for (let r0 = 0; r0 < rows; r0 += step) {
+          const r1 = Math.min(rows, r0 + step);
+          const read = readHdf5File(
+            path,
+            values.shape.length >= 1 && step < rows ? { rows: [r0, r1] } : undefined,
+          );
+          compareSlab(acc, input, numeric, values, def.decode(read, values, params), r0, r1);
+          opts.onProgress?.(0.7 + (0.25 * r1) / rows, 'verify');
+          throwIfAborted(opts.signal);
+        }
       if (rows === 0) readHdf5File(path);
       verifyMs = performance.now() - t1;
       bytes = setMaxAbsError(path, acc.result().maxAbsError);
@@ -330,7 +332,7 @@ export function summarizeResult(r: {
     id: resultIdOf(r.spec),
     strategyId: r.spec.strategyId,
     label: def.label,
-    params: r.params,
+    params: canonicalParams({ ...r.spec, params: r.params }),
     paramsLabel: def.describeParams(r.params),
     layout: r.spec.layout,
     fileName: r.fileName,
@@ -400,7 +402,11 @@ export function contractAttrs(
       max_abs_error: { type: 'float64', value: NaN },
       strategy: {
         type: 'string',
-        value: JSON.stringify({ id: spec.strategyId, layout: spec.layout, params }),
+        value: JSON.stringify({
+          id: spec.strategyId,
+          layout: spec.layout,
+          params: canonicalParams({ ...spec, params }),
+        }),
       },
       created_by: { type: 'string', value: `${APP_NAME} ${APP_VERSION}` },
     },
