@@ -8,7 +8,7 @@ import {
   saveBlob,
   subscribeLinkNotice,
 } from '../store/actions';
-import { describePatch, parseSettingsJson, settingsToJson } from '../store/settings-url';
+import { describePatch, parseSettingsJson, settingsToHash, settingsToJson } from '../store/settings-url';
 import './settings-share.css';
 
 /**
@@ -53,10 +53,17 @@ export function SettingsShare() {
           data-testid="settings-copy-link"
           title="Copy this page’s address: it carries every setting"
           onClick={() => {
-            void navigator.clipboard?.writeText(window.location.href).then(
-              () => setMessage({ text: 'Link copied: it opens with these settings.', bad: false }),
-              () => setMessage({ text: 'Could not copy: copy the address bar instead.', bad: true }),
-            );
+            // Built from the settings (the address has no hash until a setting changes).
+            const link = `${window.location.origin}${window.location.pathname}#${settingsToHash(shared)}`;
+            const failed = () =>
+              setMessage({ text: 'Could not copy: copy the address bar instead.', bad: true });
+            if (!navigator.clipboard) return failed();
+            navigator.clipboard
+              .writeText(link)
+              .then(
+                () => setMessage({ text: 'Link copied: it opens with these settings.', bad: false }),
+                failed,
+              );
           }}
         >
           Copy link

@@ -342,3 +342,34 @@ test('an older link (no `follow`) keeps ε and D following its tolerance', async
   for (const r of results.filter((x) => x.id.startsWith('hdf5-scaleoffset:')))
     expect(r.maxAbsError).toBeLessThanOrEqual(0.004);
 });
+
+test('Copy link gives an address that opens with the same settings', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  await uploadFixture(page, WINE);
+  await waitForSweepDone(page);
+  await page.getByTestId('tolerance-mode').selectOption('rel');
+  await typeTolerance(page, '0.002');
+  await page.getByTestId('scaleoffset-slider').fill('6');
+  await expect(page.getByTestId('scaleoffset-slider')).toHaveAttribute('data-auto', 'false');
+  await expect(page).toHaveURL(/[#&]d=6(&|$)/);
+  await page.getByTestId('settings-copy-link').click();
+  await expect(page.locator('.settings-share [role="status"]')).toHaveText(/Link copied/);
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toMatch(/#tol=0\.002&tm=rel&follow=eps&d=6&/);
+
+  const other = await context.newPage();
+  await other.goto(link);
+  await uploadFixture(other, WINE);
+  await expect(other.getByTestId('link-notice')).toContainText('D set by hand: 6');
+  await expect(other.getByTestId('tolerance-input')).toHaveValue('0.002');
+  await expect(other.getByTestId('tolerance-mode')).toHaveValue('rel');
+  await expect(other.getByTestId('scaleoffset-slider')).toHaveValue('6');
+  await expect(other.getByTestId('scaleoffset-slider')).toHaveAttribute('data-auto', 'false');
+  await expect(other.getByTestId('error-bound-input')).toHaveAttribute('data-auto', 'true');
+  await waitForSweepDone(other);
+  const so = (await rowFacts(other)).get('hdf5-scaleoffset:full:float64')!;
+  // D = 6: 10⁻⁶, plus at most half a float32 ulp of 2.51 for the cast back to the loaded dtype.
+  expect(so.err).toBeLessThanOrEqual(1e-6 + 1.2e-7);
+  expect(so.err).toBeGreaterThan(1e-7);
+});
