@@ -1,23 +1,26 @@
 // The exported Python recipe (src/strategies/recipe.ts) must make the same file the app makes: for
 // each case the app's file comes from runJob in Node, the recipe runs with Debian's numpy + h5py on
 // the same .npy, and tests/interop/recipe_compare.py reads both. Same attributes (except created_by),
-// identical stored values, the same measured max_abs_error, and sizes within a few %.
+// identical stored values, the same measured max_abs_error, the same datasets beside /data (the
+// used-pairs index) and sizes within a few %. The real SHAP fixtures (tests/fixtures/shap/) run the
+// used-pairs layouts (both orientations) and the shuffle + gzip codec.
 // On CI (CI=true) missing Python packages fail the suite; locally the suite is skipped with a reason.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob, UnsupportedError } from '../../src/workers/job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../src/strategies/sweep';
 import type { JobInput } from '../../src/workers/job';
 import { recipeScript } from '../../src/strategies/recipe';
-import type { StrategySpec } from '../../src/strategies/types';
+import type { Params, StrategySpec } from '../../src/strategies/types';
 import { FIXTURE_DIR, loadFixture } from '../unit/strategies/fixtures';
 import { generateNotebookArray } from '../../src/core/generator';
 import { writeNpy } from '../../src/core/npy';
 import { analyzeArray } from '../../src/core/analysis';
 import { factsOf } from '../../src/workers/load';
+import { readNpy } from '../../src/core/npy';
 
 const PYTHON = '/usr/bin/python3';
 const COMPARE = join(import.meta.dirname, 'recipe_compare.py');
@@ -33,7 +36,10 @@ if (MISSING && !ON_CI) console.warn(`[interop] skipping recipe tests: ${MISSING}
 else if (MISSING_PLUGIN && !ON_CI) console.warn(`[interop] skipping recipe plugin cases: ${MISSING_PLUGIN}`);
 
 const TRI = 'upper-triangle-rowmajor' as const;
-const q = (layout: StrategySpec['layout'], codec: 'scaleoffset' | 'gzip', eps = 1e-4): StrategySpec => ({
+const PAIRS = 'used-pairs' as const;
+const PAIRS_PM = 'used-pairs-pair-major' as const;
+type QCodec = 'scaleoffset' | 'gzip' | 'shuffle-gzip';
+const q = (layout: StrategySpec['layout'], codec: QCodec, eps = 1e-4): StrategySpec => ({
   strategyId: 'hdf5-quantized',
   layout,
   params: { eps, codec, level: 4 },
@@ -46,6 +52,8 @@ const CASES: [string, StrategySpec][] = [
   ['stack_near_sym_f8.npy', q(TRI, 'scaleoffset')],
   ['stack_near_sym_f8.npy', q(TRI, 'gzip', 7.8e-3)],
   ['stack_near_sym_f8.npy', q('full', 'scaleoffset')],
+  ['stack_near_sym_f8.npy', q(TRI, 'shuffle-gzip')],
+  ['stack_near_sym_f8.npy', q(PAIRS_PM, 'shuffle-gzip')],
   ['stack_near_sym_f8.npy', simple('hdf5-float16', TRI)],
   ['stack_near_sym_f8.npy', simple('hdf5-float16', 'full')],
   ['stack_near_sym_f8.npy', simple('hdf5-float32', TRI)],
@@ -63,11 +71,16 @@ const CASES: [string, StrategySpec][] = [
   ['stack_sym_f2.npy', simple('hdf5-gzip', 'full', { level: 4 })],
   ['stack_sym_i2.npy', simple('hdf5-gzip', TRI, { level: 4 })],
   ['stack_sym_i2.npy', q(TRI, 'scaleoffset', 0.5)],
+  ['stack_sym_i2.npy', q(PAIRS, 'shuffle-gzip', 0.5)],
+  ['stack_sym_i8.npy', simple('hdf5-gzip', PAIRS_PM, { level: 4 })],
+  ['stack_sym_f2.npy', simple('hdf5-gzip', PAIRS, { level: 4 })],
   ['stack_sym_i8.npy', simple('hdf5-native', TRI)],
   ['stack_sym_be_f8.npy', simple('hdf5-float32', 'full')],
   ['stack_nan_inf_f8.npy', simple('hdf5-gzip', 'full', { level: 4 })],
   ['matrix_sym_f8.npy', q(TRI, 'scaleoffset')],
   ['matrix_sym_f8.npy', simple('npy', TRI)],
+  ['matrix_sym_f8.npy', q(PAIRS, 'shuffle-gzip')],
+  ['matrix_sym_f8.npy', q(PAIRS_PM, 'gzip')],
   ['f8_1d.npy', q('full', 'gzip')],
   ['b1_na.npy', simple('hdf5-native', 'full')],
   // Fortran order and big-endian on disk: read in C order, little-endian, like the app.
@@ -100,8 +113,12 @@ interface Seen {
   chunks?: number[] | null;
   filters?: { id: number; cd_values: number[] }[];
   attrs?: Record<string, unknown>;
+  attr_dtypes?: Record<string, string>;
   root?: Record<string, unknown>;
+  datasets?: Record<string, { dtype: string; shape: number[]; chunks: number[] | null; values: unknown }>;
   storage_bytes?: number;
+  /** [offset, filter mask, bytes] per stored chunk. */
+  chunk_list?: [number[], number, number][] | null;
   file_bytes: number;
 }
 interface Compared {
@@ -156,16 +173,25 @@ function expectSameFile(
     seen.recipe.filters!.map((f) => f.id),
     where,
   ).toEqual(seen.app.filters!.map((f) => f.id));
+  // HDF5's own filters (deflate, shuffle, scaleoffset): the same parameters too.
+  const builtIn = (f: { id: number }) => f.id < 256;
+  expect(seen.recipe.filters!.filter(builtIn), where).toEqual(seen.app.filters!.filter(builtIn));
   const { created_by: a, ...appAttrs } = seen.app.attrs!;
   const { created_by: b, ...recipeAttrs } = seen.recipe.attrs!;
   expect(String(a)).toMatch(/^h5squeeze /);
   expect(String(b)).toMatch(/^h5squeeze .*recipe/);
   expect(recipeAttrs, where).toEqual(appAttrs);
+  expect(seen.recipe.attr_dtypes, where).toEqual(seen.app.attr_dtypes);
   expect(seen.recipe.root, where).toEqual(seen.app.root);
+  expect(seen.recipe.datasets, where).toEqual(seen.app.datasets);
   // Dataset bytes (what the values cost) within a few %. Whole files also hold 5–10 KB of metadata
   // (object headers, the global heap of the string attributes), and h5py's HDF5 1.10 lays it out
   // with up to ~2 KB more slack than h5wasm's HDF5 2.0: allowed here, and negligible on real arrays
   // (the larger stack below must agree within 3 % on the whole file).
+  if (app.id.endsWith(':shuffle-gzip')) {
+    expectShuffleChunks(where, seen);
+    return;
+  }
   const slack = opts.sizeSlack ?? 0.03;
   const sa = seen.app.storage_bytes!;
   const sr = seen.recipe.storage_bytes!;
@@ -173,6 +199,39 @@ function expectSameFile(
   const fa = seen.app.file_bytes;
   const fr = seen.recipe.file_bytes;
   expect(Math.abs(fa - fr), `${where} file ${fa} vs ${fr}`).toBeLessThanOrEqual(slack * fa + 3072);
+}
+
+/**
+ * shuffle + gzip: h5py and the app deflate the same shuffled bytes, so every chunk the app shuffled
+ * (filter mask 0) has exactly h5py's size. The app can't pre-shuffle a last chunk cut short by the end
+ * of the dataset: it stores that one deflated but unshuffled (filter mask 1 = "filter 0, shuffle, not
+ * applied"), h5py shuffles it. Only that chunk may differ; measured (diabetes × 20, int32 codes, the
+ * partial chunk 47–48 % of the rows): +18.0 % sample-major and +23.2 % pair-major on the whole
+ * dataset, about +40 % on the chunk itself; it may not exceed twice h5py's.
+ */
+function expectShuffleChunks(where: string, seen: Compared) {
+  const a = seen.app.chunk_list!;
+  const r = seen.recipe.chunk_list!;
+  expect(
+    a.map((c) => c[0]),
+    where,
+  ).toEqual(r.map((c) => c[0]));
+  const shuffled = seen.app.filters!.length === 2;
+  for (let i = 0; i < a.length; i++) {
+    const [offset, mask, bytes] = a[i]!;
+    const partial = offset[0]! + seen.app.chunks![0]! > seen.app.shape[0]!;
+    expect(r[i]![1], `${where} recipe chunk ${i} mask`).toBe(0);
+    if (partial && shuffled) {
+      expect(mask, `${where} app's partial chunk ${i} is stored unshuffled`).toBe(1);
+      expect(bytes, `${where} partial chunk ${i}`).toBeLessThanOrEqual(2 * r[i]![2] + 64);
+    } else {
+      expect(mask, `${where} chunk ${i} mask`).toBe(0);
+      expect(bytes, `${where} chunk ${i} bytes`).toBe(r[i]![2]);
+    }
+  }
+  const fa = seen.app.file_bytes - seen.app.storage_bytes!;
+  const fr = seen.recipe.file_bytes - seen.recipe.storage_bytes!;
+  expect(Math.abs(fa - fr), `${where} metadata ${fa} vs ${fr}`).toBeLessThanOrEqual(3072);
 }
 
 const run = describe.skipIf(MISSING !== null && !ON_CI);
@@ -209,7 +268,11 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every defa
   const fixture = 'stack_near_sym_f8.npy';
   const specs = [
     ...buildSweep({ shape: [6, 12, 12], facts: null }, DEFAULT_SWEEP_SETTINGS, 1e-4),
-    ...buildSweep({ shape: [6, 12, 12], facts: null }, { ...DEFAULT_SWEEP_SETTINGS, decimalsAuto: false, decimals: 2 }, 7.8e-3),
+    ...buildSweep(
+      { shape: [6, 12, 12], facts: null },
+      { ...DEFAULT_SWEEP_SETTINGS, decimalsAuto: false, decimals: 2 },
+      7.8e-3,
+    ),
   ].filter((s) => !NOT_WRITABLE_HERE.has(String(s.params.codec)));
 
   it('runs them all and matches the app', async () => {
@@ -224,11 +287,149 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every defa
       }
       const r = await appVersusRecipe(input, join(FIXTURE_DIR, fixture), spec);
       expectSameFile(`${fixture} ${r.app.id}`, r, {
-        sizeSlack: spec.strategyId === 'hdf5-codec' ? 0.1 : 0.03,
+        sizeSlack: slackFor(spec),
       });
       checked++;
     }
     expect(checked).toBeGreaterThanOrEqual(20);
+  });
+});
+
+/** The real SHAP stacks: float32 N × M × M, fewer used pairs than the triangle holds. */
+const SHAP_DIR = join(import.meta.dirname, '..', 'fixtures', 'shap');
+async function loadShap(name: string): Promise<JobInput> {
+  const array = await readNpy(new Uint8Array(readFileSync(join(SHAP_DIR, name))));
+  return { name, array, facts: factsOf(array, analyzeArray(array)) };
+}
+
+/** Size slack of the whole dataset (shuffle + gzip rows are compared chunk by chunk instead). */
+const slackFor = (spec: StrategySpec) => (spec.strategyId === 'hdf5-codec' ? 0.1 : 0.03);
+
+const SHAP_CASES: [string, StrategySpec][] = [
+  ['wine.npy', q(PAIRS, 'scaleoffset')],
+  ['wine.npy', q(PAIRS_PM, 'scaleoffset')],
+  ['wine.npy', q(PAIRS, 'gzip')],
+  ['wine.npy', q(PAIRS_PM, 'gzip', 7.8e-3)],
+  ['wine.npy', q(PAIRS, 'shuffle-gzip')],
+  ['wine.npy', q(PAIRS_PM, 'shuffle-gzip')],
+  ['wine.npy', q('full', 'shuffle-gzip')],
+  ['wine.npy', q(TRI, 'shuffle-gzip', 7.8e-3)],
+  ['wine.npy', simple('hdf5-gzip', PAIRS, { level: 4 })],
+  ['wine.npy', simple('hdf5-gzip', PAIRS_PM, { level: 9 })],
+  ['wine.npy', simple('hdf5-float16', PAIRS)],
+  ['wine.npy', simple('hdf5-native', PAIRS_PM)],
+  ['wine.npy', simple('hdf5-scaleoffset', PAIRS, { decimals: 4, base: 'float32' })],
+  ['wine.npy', simple('hdf5-scaleoffset', PAIRS_PM, { decimals: 3, base: 'float64' })],
+  ['diabetes.npy', q(PAIRS, 'shuffle-gzip')],
+  ['diabetes.npy', q(PAIRS_PM, 'shuffle-gzip')],
+  ['diabetes.npy', q(PAIRS_PM, 'scaleoffset', 1e-3)],
+  ['iris.npy', q(PAIRS, 'shuffle-gzip', 7.8e-3)],
+  ['iris.npy', q(PAIRS_PM, 'gzip')],
+  ['iris.npy', simple('hdf5-float32', PAIRS_PM)],
+];
+
+run('recipe script on real SHAP stacks: used pairs and shuffle + gzip', () => {
+  it.each(SHAP_CASES)('%s %j', async (fixture, spec) => {
+    const input = await loadShap(fixture);
+    const r = await appVersusRecipe(input, join(SHAP_DIR, fixture), spec);
+    expectSameFile(`${fixture} ${r.app.id}`, r, { sizeSlack: slackFor(spec) });
+    if (spec.layout.startsWith('used-pairs')) {
+      const pairs = r.seen.app.datasets!.pairs!;
+      expect(pairs.shape[0], fixture).toBe(input.facts.usedPairs!.length);
+      expect(pairs.shape[0], fixture).toBeLessThan((input.array.shape[1]! * (input.array.shape[1]! + 1)) / 2);
+    }
+    console.info(
+      `[recipe] ${fixture} ${r.app.id}: data ${r.seen.app.storage_bytes} vs ${r.seen.recipe.storage_bytes} B, ` +
+        `file ${r.seen.app.file_bytes} vs ${r.seen.recipe.file_bytes} B (app vs recipe)`,
+    );
+  });
+
+  // 20 kB slabs: the script reads wine in 26 slabs of 7 matrices, so pair-major goes through the
+  // temporary memmap (columns in, whole chunks out) and is verified back through it.
+  it.each([
+    q(PAIRS_PM, 'shuffle-gzip'),
+    q(PAIRS_PM, 'scaleoffset'),
+    q(PAIRS, 'gzip'),
+    simple('hdf5-native', PAIRS_PM),
+  ])('wine.npy in small slabs %j', async (spec) => {
+    const input = await loadShap('wine.npy');
+    const r = await appVersusRecipe(input, join(SHAP_DIR, 'wine.npy'), spec, 20_000);
+    expectSameFile(`wine.npy small slabs ${r.app.id}`, r, { sizeSlack: slackFor(spec) });
+  });
+});
+
+run('recipe script on a tiled SHAP stack: several chunks, a partial last one', () => {
+  // diabetes × 20, scaled (8840 float32 matrices, 4.3 MB): int32 codes in 1 MiB chunks give 4681 + 4159 rows
+  // (sample-major) and 29 + 27 pair rows (pair-major), so the last chunk is partial in both; with
+  // 500 kB slabs the script writes 2 slabs of whole chunks, or 9 column slabs through the memmap.
+  const name = 'diabetes_x20.npy';
+  const path = join(dir, name);
+  let input: JobInput;
+  beforeAll(async () => {
+    const one = (await loadShap('diabetes.npy')).array;
+    const data = new Float32Array(one.data.length * 20);
+    // Each copy scaled by 1 + k/100 (zeros and used pairs stay), so no copy repeats another.
+    const src = one.data as Float32Array;
+    for (let k = 0; k < 20; k++)
+      for (let i = 0; i < src.length; i++) data[k * src.length + i] = src[i]! * (1 + k / 100);
+    const array = { dtype: 'f4' as const, shape: [one.shape[0]! * 20, 11, 11], data };
+    writeFileSync(path, writeNpy(array));
+    input = { name, array, facts: factsOf(array, analyzeArray(array)) };
+  });
+
+  it.each([
+    [q(PAIRS, 'shuffle-gzip'), undefined],
+    [q(PAIRS_PM, 'shuffle-gzip'), undefined],
+    [q(PAIRS_PM, 'shuffle-gzip'), 500_000],
+    [q(PAIRS, 'gzip'), 500_000],
+    [q(PAIRS_PM, 'scaleoffset'), 500_000],
+  ] as [StrategySpec, number | undefined][])('%j slabs %s', async (spec, slab) => {
+    const r = await appVersusRecipe(input, path, spec, slab);
+    expect(r.seen.app.chunks![0], r.app.id).toBeLessThan(r.seen.app.shape[0]!);
+    expectSameFile(`${name} ${r.app.id}`, r, { sizeSlack: slackFor(spec) });
+    const sa = r.seen.app.storage_bytes!;
+    const sr = r.seen.recipe.storage_bytes!;
+    console.info(
+      `[recipe] ${name} ${r.app.id}: data ${sa} vs ${sr} B (${(((sa - sr) / sr) * 100).toFixed(2)} %), ` +
+        `file ${r.seen.app.file_bytes} vs ${r.seen.recipe.file_bytes} B (app vs recipe)`,
+    );
+  });
+});
+
+describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)(
+  'recipe script with hdf5plugin codecs on used pairs',
+  () => {
+    it.each([
+      { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'quantized', eps: 1e-4 },
+      { codec: 'lz4', shuffle: 'none', values: 'float16' },
+    ] as Params[])('wine.npy pair-major %j', async (params) => {
+      const spec: StrategySpec = { strategyId: 'hdf5-codec', layout: PAIRS_PM, params };
+      const input = await loadShap('wine.npy');
+      const r = await appVersusRecipe(input, join(SHAP_DIR, 'wine.npy'), spec);
+      expectSameFile(`wine.npy ${r.app.id}`, r, { sizeSlack: 0.1 });
+    });
+  },
+);
+
+/** [fixture, spec] the app refuses: the script refuses too (exit status ≠ 0, the reason on stderr). */
+const REFUSED: [string, StrategySpec][] = [
+  ['stack_sym_f2.npy', q(PAIRS, 'gzip', 1e-2)], // ±Inf: integers can't hold them
+  ['stack_nan_inf_f8.npy', q('full', 'shuffle-gzip')],
+  ['stack_nonsym_f8.npy', q(PAIRS, 'scaleoffset')], // asymmetry ≫ ε
+  ['f8_1d.npy', simple('hdf5-gzip', PAIRS, { level: 4 })], // not matrices
+  ['stack_sym_f4.npy', simple('hdf5-scaleoffset', PAIRS_PM, { decimals: 10, base: 'float32' })],
+];
+
+run('recipe script refuses what the app refuses', () => {
+  it.each(REFUSED)('%s %j', async (fixture, spec) => {
+    const input = await loadFixture(fixture);
+    await expect(runJob(input, spec)).rejects.toThrow(UnsupportedError);
+    const script = join(dir, `refuse-${++counter}.py`);
+    writeFileSync(script, recipeScript(spec, { inputName: fixture, outputName: 'x.h5' }));
+    const out = join(dir, `refused-${counter}.h5`);
+    const r = spawnSync(PYTHON, [script, join(FIXTURE_DIR, fixture), out], { encoding: 'utf8' });
+    expect(r.status, r.stdout).not.toBe(0);
+    expect(r.stderr).toMatch(/^h5squeeze recipe: cannot apply /m);
   });
 });
 

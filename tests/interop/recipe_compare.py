@@ -1,8 +1,10 @@
 """Compare two h5squeeze outputs (the app's file and a recipe script's file) for the recipe test.
 
 usage: recipe_compare.py APP_FILE RECIPE_FILE  → prints JSON: per file its dtype, shape, chunks,
-filters (id, cd_values as h5py reports them), attributes, root attributes, dataset storage bytes and
-file bytes; plus whether the stored values are identical and the max |difference| of the decoded values.
+filters (id, cd_values as h5py reports them), attributes and their numpy dtypes, root attributes,
+the datasets beside /data (dtype, shape, chunks, values), dataset storage bytes, each chunk's offset,
+filter mask and bytes, and file bytes; plus
+whether the stored values are identical and the max |difference| of the decoded values.
 """
 import json
 import os
@@ -21,6 +23,23 @@ def plain(v):
     return v
 
 
+def attr_dtype(attrs, name):
+    """The attribute's stored type as numpy sees it, plus its shape (strings: variable-length or fixed)."""
+    aid = attrs.get_id(name)
+    return "%s %s" % (aid.dtype.str, list(aid.shape))
+
+
+def chunk_list(d):
+    """Each stored chunk: [offset, filter mask (bit i set = filter i skipped), bytes]; None if contiguous."""
+    if not d.chunks:
+        return None
+    out = []
+    for i in range(d.id.get_num_chunks()):
+        c = d.id.get_chunk_info(i)
+        out.append([list(c.chunk_offset), c.filter_mask, c.size])
+    return out
+
+
 def describe_h5(path):
     import h5py
 
@@ -36,14 +55,27 @@ def describe_h5(path):
             fid, _flags, cd, _name = plist.get_filter(i)
             filters.append({"id": fid, "cd_values": list(cd)})
         stored = d[...]
+        others = {}
+        for name, x in f.items():
+            if name != "data":
+                others[name] = {
+                    "dtype": x.dtype.str,
+                    "shape": list(x.shape),
+                    "chunks": list(x.chunks) if x.chunks else None,
+                    "compression": x.compression,
+                    "values": x[...].tolist(),
+                }
         info = {
             "dtype": str(d.dtype),
             "shape": list(d.shape),
             "chunks": list(d.chunks) if d.chunks else None,
             "filters": filters,
             "attrs": {k: plain(v) for k, v in d.attrs.items()},
+            "attr_dtypes": {k: attr_dtype(d.attrs, k) for k in d.attrs},
+            "datasets": others,
             "root": {k: plain(v) for k, v in f.attrs.items()},
             "storage_bytes": d.id.get_storage_size(),
+            "chunk_list": chunk_list(d),
             "file_bytes": os.path.getsize(path),
         }
         decoded = stored.astype(np.float64)
