@@ -89,7 +89,14 @@ export function withoutTimestamps(file: Uint8Array): Uint8Array {
   const copy = file.slice();
   const sink = memorySink(copy);
   const { root, dataset } = locateDataset(sink);
-  for (const header of [root, dataset]) {
+  const headers = [root, dataset];
+  // A layout's small index dataset (used-pairs' /pairs) has a header of its own.
+  try {
+    headers.push(locateDataset(sink, 'pairs').dataset);
+  } catch {
+    // no /pairs in this file
+  }
+  for (const header of headers) {
     for (const chunk of header.chunks) {
       if (chunk.timesOffset !== null) {
         copy.fill(0, chunk.timesOffset, chunk.timesOffset + 16);
