@@ -1,6 +1,7 @@
 // Which strategy specs a sweep runs, and the ids results are known by (DESIGN.md §4).
 import type { InputFacts, Layout, LayoutValues, Params, StrategyId, StrategySpec } from './types';
 import { ulp16, ulp32 } from './common';
+import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { squareStackProblem } from '../layouts/symmetric';
 import { STRATEGIES, strategyOf } from './registry';
 import { LAYOUTS, LAYOUT_IDS } from '../layouts/registry';
@@ -113,8 +114,21 @@ export function layoutsFor(
  * is off by default: it cost a quarter of the whole sweep's worker time in the benchmark (35 s on the
  * notebook array) for files no smaller than bitshuffle+zstd's, and Debian's hdf5plugin can't open them.
  */
-const PRESET_PARAMS: readonly { params: Partial<CodecParams>; byDefault: boolean }[] = [
-  { params: { codec: 'bitshuffle-zstd', shuffle: 'none', values: 'quantized', level: 9 }, byDefault: true },
+const PRESET_PARAMS: readonly {
+  params: Partial<CodecParams>;
+  byDefault: boolean;
+  /** Run only on inputs up to this many bytes (a slow coder that pays on small stacks). */
+  maxInputBytes?: number;
+}[] = [
+  // Debian's bitshuffle 0.3.5 returns wrong values for bitshuffle + zstd without an error: never by default.
+  { params: { codec: 'bitshuffle-zstd', shuffle: 'none', values: 'quantized', level: 9 }, byDefault: false },
+  // blosc zstd at level 9 on byte-shuffled codes: the smallest plugin file on SHAP stacks (pair-major
+  // cls64 at 7.8e-3: 91.4 kB vs 104.4 kB at level 5 with bit shuffle), but ~4× slower: small inputs only.
+  {
+    params: { codec: 'blosc-zstd', shuffle: 'byte', values: 'quantized', level: 9 },
+    byDefault: true,
+    maxInputBytes: 64 << 20,
+  },
   { params: { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5 }, byDefault: true },
   { params: { codec: 'bitshuffle-lz4', shuffle: 'none', values: 'quantized' }, byDefault: true },
   { params: { codec: 'blosc-zstd', shuffle: 'byte', values: 'float16', level: 5 }, byDefault: true },
@@ -135,18 +149,22 @@ export interface CodecPreset {
   label: string;
   params: CodecParams;
   byDefault: boolean;
+  maxInputBytes?: number;
 }
 
-export const CODEC_PRESETS: readonly CodecPreset[] = PRESET_PARAMS.map(({ params, byDefault }) => {
-  const full = { ...STRATEGIES['hdf5-codec'].defaults, ...params };
-  const def = STRATEGIES['hdf5-codec'];
-  return {
-    key: def.variantKey(full),
-    label: def.describeParams(full).replace(/, quantized ε = .*$/, ', quantized'),
-    params: full,
-    byDefault,
-  };
-});
+export const CODEC_PRESETS: readonly CodecPreset[] = PRESET_PARAMS.map(
+  ({ params, byDefault, maxInputBytes }) => {
+    const full = { ...STRATEGIES['hdf5-codec'].defaults, ...params };
+    const def = STRATEGIES['hdf5-codec'];
+    return {
+      key: def.variantKey(full),
+      label: def.describeParams(full).replace(/, quantized ε = .*$/, ', quantized'),
+      params: full,
+      byDefault,
+      ...(maxInputBytes ? { maxInputBytes } : {}),
+    };
+  },
+);
 
 export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
   decimals: 4,
@@ -229,7 +247,12 @@ export function effectiveKnobs(
 /** Strategy kinds whose file size depends on the order of the values (chunked, filtered). */
 const ORDER_SENSITIVE: ReadonlySet<string> = new Set(['lossless', 'scaleoffset', 'quantized', 'plugin']);
 
-function paramsFor(id: StrategyId, s: SweepSettings, knobs: ReturnType<typeof effectiveKnobs>): Params[] {
+function paramsFor(
+  id: StrategyId,
+  s: SweepSettings,
+  knobs: ReturnType<typeof effectiveKnobs>,
+  inputBytes: number,
+): Params[] {
   switch (id) {
     case 'hdf5-gzip':
       return [{ level: s.gzipLevel }];
@@ -246,7 +269,9 @@ function paramsFor(id: StrategyId, s: SweepSettings, knobs: ReturnType<typeof ef
         { eps: knobs.eps, codec: 'shuffle-gzip', level: s.gzipLevel },
       ];
     case 'hdf5-codec':
-      return CODEC_PRESETS.filter((p) => s.codecs.includes(p.key)).flatMap((p) => {
+      return CODEC_PRESETS.filter(
+        (p) => s.codecs.includes(p.key) && !(p.maxInputBytes !== undefined && inputBytes > p.maxInputBytes),
+      ).flatMap((p) => {
         if (p.params.values !== 'quantized') return [{ ...p.params }];
         return knobs.eps === null ? [] : [{ ...p.params, eps: knobs.eps }];
       });
@@ -262,13 +287,14 @@ function paramsFor(id: StrategyId, s: SweepSettings, knobs: ReturnType<typeof ef
  */
 export function buildSweep(input: SweepInput, settings: SweepSettings, tau: number): StrategySpec[] {
   const specs: StrategySpec[] = [];
+  const inputBytes = sizeOf(input.shape) * (input.facts ? DTYPE_BYTES[input.facts.dtype] : 8);
   for (const layout of layoutsFor(input.shape, settings.layouts, input.facts)) {
     const def = LAYOUTS[layout];
     const knobs = effectiveKnobs(settings, tau, layout, input.facts);
     for (const id of Object.keys(STRATEGIES) as StrategyId[]) {
       const strategy = strategyOf(id);
       if (def.reorderOf && !ORDER_SENSITIVE.has(strategy.kind)) continue;
-      for (const params of paramsFor(id, settings, knobs)) {
+      for (const params of paramsFor(id, settings, knobs, inputBytes)) {
         if (!def.fitsNpy && strategy.readableBy(params) === 'numpy') continue;
         specs.push({ strategyId: id, layout, params });
       }
