@@ -17,6 +17,7 @@ import { strategyOf } from './registry';
 import { restorePythonSnippet } from './restore-python';
 import { CHUNK_TARGET_BYTES } from './common';
 import { quantizedChunkTarget } from './hdf5-quantized';
+import { canonicalParams } from './sweep';
 import type { CodecParams } from './hdf5-codec';
 import commonPy from './recipe/common.py?raw';
 import factsPy from './recipe/facts.py?raw';
@@ -322,7 +323,11 @@ const ENCODING_LABEL: Record<Encoding, string> = {
 
 /** The parameter block: every name the recipe/*.py files take from the strategy and the app. */
 function parameterBlock(spec: StrategySpec, params: Params, plan: RecipePlan, inputs: RecipeInputs): string {
-  const strategyAttr = JSON.stringify({ id: spec.strategyId, layout: spec.layout, params });
+  const strategyAttr = JSON.stringify({
+    id: spec.strategyId,
+    layout: spec.layout,
+    params: canonicalParams({ ...spec, params }),
+  });
   const restore = restorePythonSnippet(inputs.outputName, {
     hdf5plugin: plan.hdf5plugin,
     layout: spec.layout,
@@ -350,6 +355,8 @@ function parameterBlock(spec: StrategySpec, params: Params, plan: RecipePlan, in
       `CHUNK_TARGET_BYTES = ${chunkTarget}`,
       '# create_dataset keywords of the filter (None = contiguous, unfiltered).',
       `FILTER = ${plan.filter ?? 'None'}`,
+      '# Byte shuffle before gzip (not for 1-byte codes), with chunk heights that leave the fewest rows',
+      '# in a partial last chunk, as the app picks them.',
       `SHUFFLE = ${plan.shuffle ? 'True' : 'False'}`,
     );
   return lines.join('\n');
@@ -385,7 +392,7 @@ export function recipeScript(spec: StrategySpec, inputs: RecipeInputs): string {
     spec.strategyId === 'hdf5-quantized' ? quantizedChunkTarget(String(params.codec)) : CHUNK_TARGET_BYTES;
   const chunksLine =
     plan.container === 'hdf5'
-      ? `Chunks:   whole ${spec.layout === 'used-pairs-pair-major' ? 'pair rows (every matrix)' : 'leading-axis rows'}, about ${chunkTarget >> 10} KiB each (contiguous when there is no filter).\n`
+      ? `Chunks:   whole ${spec.layout === 'used-pairs-pair-major' ? 'pair rows (every matrix)' : 'leading-axis rows'}, about ${chunkTarget >> 10} KiB each${plan.shuffle ? ', the height leaving the fewest rows in a partial last chunk' : ''} (contiguous when there is no filter).\n`
       : '';
   const factsNote = needsFacts
     ? ` A first pass measures min, max, NaN/Inf counts${packed ? ' and max|A - A.T|' : ''}${pairs ? ' and finds the used pairs' : ''} (the app's facts).`

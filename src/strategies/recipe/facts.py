@@ -27,9 +27,24 @@ def ulp(x, mantissa_bits, lowest_exponent):
     return 2.0 ** max(math.floor(math.log2(x)) - mantissa_bits, lowest_exponent)
 
 
+def value_sample(a, size=1 << 14):
+    """The finite values among an evenly spaced sample of at most `size` values (flat C-order
+    positions floor(k n / count), computed in float64 like the app), sorted: where most values lie
+    (core/quantize.ts valueSampleOf)."""
+    n = a.size
+    count = min(n, size)
+    if count == 0:
+        return np.zeros(0)
+    pos = np.floor(np.arange(count, dtype=np.float64) * n / count).astype(np.int64)
+    x = np.asarray(a).reshape(-1)[pos] if a.ndim == 0 else a[np.unravel_index(pos, a.shape)]
+    x = x.astype(np.float64)
+    return np.sort(x[np.isfinite(x)])
+
+
 def scan(a):
-    """Finite min/max, NaN/Inf counts, max|A - A.T|, the error the packed layouts cost and, for the
-    used-pairs layouts, the pairs to store (row <= col, np.triu_indices order)."""
+    """Finite min/max, NaN/Inf counts, max|A - A.T|, the error the packed layouts cost, for the
+    used-pairs layouts the pairs to store (row <= col, np.triu_indices order) and, for quantized
+    values, a sample of the values."""
     lo, hi, nan, inf, asym = math.inf, -math.inf, 0, 0, 0.0
     packed = LAYOUT != "full"
     pairs = LAYOUT.startswith("used-pairs")
@@ -61,6 +76,8 @@ def scan(a):
         refuse("NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them")
     facts = {"dtype": kind, "min": lo, "max": hi, "nan": nan, "inf": inf}
     facts.update({"max_asymmetry": asym, "layout_error": layout_error})
+    if EPS is not None:
+        facts["sample"] = value_sample(a)
     if pairs:
         m = a.shape[-1]
         iu = np.triu_indices(m)

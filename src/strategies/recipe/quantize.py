@@ -3,6 +3,7 @@
 
 U = 2.0**-53
 MARGIN = 2.0**-20
+CODE_BYTES = {"i1": 1, "u1": 1, "i2": 2, "u2": 2, "i4": 4, "u4": 4}
 # Codes each integer type may use (netCDF's default fill values are left out).
 CODE_RANGE = [
     ("i1", -126, 127),
@@ -32,7 +33,8 @@ def effective_eps(facts):
 
 def quantization_plan(facts):
     """scale_factor just under 2 eps and the smallest integer type that holds [min, max], with
-    add_offset a whole number of steps so that an exact 0 decodes to exactly 0.0."""
+    add_offset a whole number of steps so that an exact 0 decodes to exactly 0.0; with a value sample,
+    moved by whole steps so the densest values share their codes' upper bytes."""
     if "plan" in facts:
         return facts["plan"]
     lo_x, hi_x, eps = facts["min"], facts["max"], effective_eps(facts)
@@ -64,6 +66,10 @@ def quantization_plan(facts):
         q_max = float(js_round((hi_x - offset) / scale)) + 1
         if (q_min if signed else 0) < lo or q_max > hi:
             continue
+        sample = facts.get("sample")
+        if sample is not None and len(sample) > 0:
+            shifted = bulk_offset(scale, centre, lo_x, hi_x, sample, name, lo, hi, eps)
+            offset = offset if shifted is None else shifted
         facts["plan"] = {
             "scale_factor": scale,
             "add_offset": offset,
@@ -73,6 +79,60 @@ def quantization_plan(facts):
         }
         return facts["plan"]
     refuse("eps = %r is too small to quantize the range [%r, %r] into 32-bit integers" % (EPS, lo_x, hi_x))
+
+
+def densest_run(sample, width):
+    """(count, first, last) of the longest run of the sorted sample whose values lie less than `width`
+    above its first one (the app's two pointers, the same float64 differences)."""
+    n = len(sample)
+    s = sample.tolist()
+    best, a, b = 0, s[0], s[0]
+    t = 0
+    for i in range(n):
+        if t < i:
+            t = i
+        while t + 1 < n and s[t + 1] - s[i] < width:
+            t += 1
+        if t - i + 1 > best:
+            best, a, b = t - i + 1, s[i], s[t]
+    return best, a, b
+
+
+def code_window_bytes(a, b, s):
+    """Bytes of the smallest byte-aligned code window that holds [a, b] (with 4 codes to spare)."""
+    span = math.ceil((b - a) / s) + 4
+    j = 1
+    while 2 ** (8 * j) < span:
+        j += 1
+    return j
+
+
+def bulk_offset(s, centre, lo_x, hi_x, sample, name, lo, hi, eps):
+    """An offset (still k * s, so 0 stays exact) that puts the densest run of sampled values in the
+    middle of a byte-aligned window of codes [0, 256^j): the smallest j below the code's size whose
+    densest window holds at least half the sample (else j = 1), so the upper bytes of most codes are
+    equal. None when the range would leave the type or the offset would move more than 2^30 eps."""
+    n = len(sample)
+    pick = None
+    for j in range(1, CODE_BYTES[name]):
+        best, a, b = densest_run(sample, (2.0 ** (8 * j) - 4) * s)
+        if j == 1:
+            pick = (a, b)
+        if best >= n / 2:
+            pick = (a, b)
+            break
+    if pick is None:
+        return None
+    w = 2.0 ** (8 * max(1, code_window_bytes(pick[0], pick[1], s)))
+    k = float(js_round((pick[0] / 2 + pick[1] / 2) / s)) - w / 2
+    if not (abs(k) < 2.0**52):
+        return None
+    o = k * s + 0.0  # never -0
+    if not (abs(o - centre) <= 2.0**30 * eps):
+        return None
+    q_min = float(js_round((lo_x - o) / s)) - 1
+    q_max = float(js_round((hi_x - o) / s)) + 1
+    return o if q_min >= lo and q_max <= hi else None
 
 
 def quantize(x, plan):

@@ -16,6 +16,23 @@ def row_chunks(shape, item_bytes):
     return (max(1, min(shape[0], CHUNK_TARGET_BYTES // row_bytes)),) + tuple(shape[1:])
 
 
+def shuffle_row_chunks(shape, item_bytes):
+    """Row chunks for shuffle + gzip (strategies/common.ts shuffleRowChunks): the app can't shuffle a
+    partial last chunk, so among heights from all of row_chunks' down to half of it the one leaving the
+    fewest rows in a partial chunk is taken (ties: the taller)."""
+    chunks = row_chunks(shape, item_bytes)
+    if chunks is None or len(chunks) != len(shape) or tuple(chunks[1:]) != tuple(shape[1:]):
+        return chunks
+    rows, c = shape[0], chunks[0]
+    best = c
+    for h in range(c, max(1, math.ceil(c / 2)) - 1, -1):
+        if rows % h < rows % best:
+            best = h
+        if rows % best == 0:
+            break
+    return (best,) + tuple(chunks[1:])
+
+
 def write(a, out, facts):
     if a.ndim == 0 or a.size == 0:
         refuse("HDF5 datasets here need at least one axis and at least one value")
@@ -28,7 +45,9 @@ def write(a, out, facts):
     attrs["max_abs_error"] = np.float64(math.nan)  # measured below, after reading the file back
     attrs["strategy"] = STRATEGY_ATTR
     attrs["created_by"] = CREATED_BY
-    chunks = row_chunks(shape, dtype.itemsize) if FILTER is not None else None  # else contiguous
+    chunks = None  # contiguous
+    if FILTER is not None:
+        chunks = (shuffle_row_chunks if SHUFFLE else row_chunks)(shape, dtype.itemsize)
     options = dict(FILTER or {})
     if SHUFFLE and dtype.itemsize > 1:  # the byte shuffle of 1-byte values is the identity: left out
         options["shuffle"] = True

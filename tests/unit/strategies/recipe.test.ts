@@ -13,14 +13,15 @@ import {
   RecipeUnsupportedError,
 } from '../../../src/strategies/recipe';
 import { STRATEGIES, strategyOf } from '../../../src/strategies/registry';
-import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
+import { buildSweep, canonicalParams, DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
 import type { LayoutValues, StrategyId, StrategySpec } from '../../../src/strategies/types';
 import { restorePythonSnippet } from '../../../src/strategies/restore-python';
 import { LAYOUT_IDS } from '../../../src/layouts/registry';
 import { analyzeArray } from '../../../src/core/analysis';
 import { factsOf } from '../../../src/workers/load';
 import { quantizationPlanFor } from '../../../src/strategies/quantized-values';
-import { quantize } from '../../../src/core/quantize';
+import { quantize, valueSampleOf } from '../../../src/core/quantize';
+import { shuffleRowChunks } from '../../../src/strategies/common';
 import type { DTypeCode } from '../../../src/core/ndarray';
 
 const INPUTS = { inputName: 'shap.npy', outputName: 'shap-hdf5-gzip-full.h5' };
@@ -116,7 +117,9 @@ describe('recipeScript', () => {
       expect(script).toContain(`LAYOUT = "${spec.layout}"`);
       // The strategy attribute is the runner's JSON, byte for byte.
       expect(script).toContain(
-        JSON.stringify(JSON.stringify({ id: spec.strategyId, layout: spec.layout, params })),
+        JSON.stringify(
+          JSON.stringify({ id: spec.strategyId, layout: spec.layout, params: canonicalParams(spec) }),
+        ),
       );
       const plugin = def.readableBy(params) === 'h5py+hdf5plugin';
       expect(script.includes('\nimport hdf5plugin'), where).toBe(plugin);
@@ -283,8 +286,14 @@ describe.skipIf(NO_PYTHON !== null && !ON_CI)("recipe Python, checked by Python'
       [-4, 9, 1e-2, 'f2', 0],
       [1e9, 1e9 + 5000, 1e-3, 'f8', 0],
     ];
-    const inputs = cases.map(([min, max, eps, dtype, layoutError]) => {
-      const v = { dtype, layoutError, facts: { min, max } } as unknown as LayoutValues;
+    // Each case without a value sample, then with one where most values crowd one spot (the bulk
+    // offset moves the grid so their codes share upper bytes).
+    const withSamples = cases.flatMap((c) => [
+      { c, sample: null },
+      { c, sample: crowdedSample(c[0], c[1], cases.indexOf(c)) },
+    ]);
+    const inputs = withSamples.map(({ c: [min, max, eps, dtype, layoutError], sample }) => {
+      const v = { dtype, layoutError, facts: { min, max, valueSample: sample } } as unknown as LayoutValues;
       const plan = quantizationPlanFor(v, eps);
       const xs = [min, max, 0, (min + max) / 2];
       // Grid midpoints and their neighbours: where rounding decides between two codes.
@@ -302,6 +311,7 @@ describe.skipIf(NO_PYTHON !== null && !ON_CI)("recipe Python, checked by Python'
         dtype,
         layoutError,
         values,
+        sample: sample ? [...sample] : null,
         plan,
         codes: [...quantize(Float64Array.from(values), plan)],
       };
@@ -319,6 +329,8 @@ out = []
 for c in json.load(sys.stdin):
     EPS = c["eps"]
     facts = {"min": c["min"], "max": c["max"], "dtype": c["dtype"], "layout_error": c["layoutError"]}
+    if c["sample"] is not None:
+        facts["sample"] = np.array(c["sample"], dtype=np.float64)
     plan = quantization_plan(facts)
     codes = quantize(np.array(c["values"], dtype=np.float64), plan)
     out.append({"scale": plan["scale_factor"], "offset": plan["add_offset"], "dtype": plan["dtype"].str[1:],
@@ -330,9 +342,11 @@ print(json.dumps(out))
       program,
       inputs.map(({ plan: _p, codes: _c, ...rest }) => rest),
     );
+    let moved = 0;
     got.forEach((g, i) => {
-      const { plan, codes } = inputs[i]!;
-      const where = JSON.stringify(cases[i]);
+      const { plan, codes, sample } = inputs[i]!;
+      const where = `${JSON.stringify(withSamples[i]!.c)} sample ${sample !== null}`;
+      if (sample && plan.addOffset !== inputs[i - 1]!.plan.addOffset) moved++;
       expect(g.eps, where).toBe(plan.eps);
       expect(g.scale, where).toBe(plan.scaleFactor);
       expect(g.offset, where).toBe(plan.addOffset);
@@ -342,5 +356,82 @@ print(json.dumps(out))
       const k = Math.round(plan.addOffset / plan.scaleFactor);
       if (Math.abs(k) < 2 ** 52) expect(k * plan.scaleFactor, where).toBe(plan.addOffset);
     });
+    expect(moved).toBeGreaterThan(3);
+  });
+
+  it('samples the values like the app (valueSampleOf) and picks shuffle chunk heights like it', () => {
+    const arrays = [
+      { shape: [7, 5, 5], n: 175 },
+      { shape: [200, 15, 15], n: 45000 },
+      { shape: [3, 7], n: 21 },
+    ].map(({ shape, n }, t) => {
+      const data = Float64Array.from({ length: n }, (_, i) =>
+        i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : Math.sin(i * 0.37 + t) * 10 ** (i % 5),
+      );
+      return {
+        shape,
+        data: [...data].map((x) => (Number.isFinite(x) ? x : String(x))),
+        ts: valueSampleOf(data),
+      };
+    });
+    const shapes = [
+      [178, 70],
+      [70, 178],
+      [8840, 56],
+      [56, 8840],
+      [1000, 141 * 71],
+      [3, 1000, 1000],
+      [5_000_000],
+      [1, 2 ** 16, 2 ** 15],
+    ];
+    const items = [1, 2, 4];
+    const program = [
+      'import json, math, os, sys',
+      'import numpy as np',
+      'STRATEGY_ID = "hdf5-quantized"',
+      'LAYOUT = "full"',
+      'CHUNK_TARGET_BYTES = 1 << 20',
+      RECIPE_PY_FILES['common.py'],
+      RECIPE_PY_FILES['facts.py'],
+      'h5py = None',
+      RECIPE_PY_FILES['write_hdf5.py'],
+      String.raw`
+job = json.load(sys.stdin)
+samples = []
+for x in job["arrays"]:
+    v = np.array([float(t) for t in x["data"]], dtype=np.float64).reshape(x["shape"])
+    # Fortran order on disk must not change which values are sampled (C-order positions).
+    samples.append([value_sample(v).tolist(), value_sample(np.asfortranarray(v)).tolist()])
+chunks = [[list(shuffle_row_chunks(tuple(s), b) or []) for b in job["items"]] for s in job["shapes"]]
+print(json.dumps({"samples": samples, "chunks": chunks}))
+`,
+    ].join('\n\n');
+    const got = python<{ samples: [number[], number[]][]; chunks: number[][][] }>(program, {
+      arrays: arrays.map(({ ts: _t, ...a }) => a),
+      shapes,
+      items,
+    });
+    arrays.forEach((a, i) => {
+      expect(got.samples[i]![0], `${a.shape}`).toEqual([...a.ts]);
+      expect(got.samples[i]![1], `${a.shape} fortran`).toEqual([...a.ts]);
+    });
+    shapes.forEach((shape, i) =>
+      items.forEach((b, j) =>
+        expect(got.chunks[i]![j], `${shape} × ${b} B`).toEqual(shuffleRowChunks(shape, b) ?? []),
+      ),
+    );
   });
 });
+
+/** A sorted sample of [min, max] with 80 % of it in a band of 2 % of the range (deterministic). */
+function crowdedSample(min: number, max: number, seed: number): Float64Array {
+  let x = seed * 7919 + 1;
+  const rand = () => (x = (x * 48271) % 2147483647) / 2147483647;
+  const centre = min + (max - min) * (0.2 + 0.6 * rand());
+  const out = Float64Array.from({ length: 2000 }, (_, i) =>
+    i % 5 === 0
+      ? min + (max - min) * rand()
+      : Math.min(max, Math.max(min, centre + (max - min) * 0.02 * (rand() - 0.5))),
+  );
+  return out.sort();
+}
