@@ -45,6 +45,11 @@ function rerun(a: StrategySpec[], b: StrategySpec[]): Set<string> {
 const usesEps = (s: StrategySpec) => 'eps' in canonicalParams(s);
 const usesLevel = (s: StrategySpec) =>
   s.strategyId === 'hdf5-gzip' || (s.strategyId === 'hdf5-quantized' && s.params.codec !== 'scaleoffset');
+// 2000 × 100 × 100 float64 = 160 MB: above QUANTIZED_GZIP9_MAX_BYTES, so quantized rows follow the knob.
+const big: SweepInput = {
+  shape: [2000, 100, 100],
+  facts: facts({ shape: [2000, 100, 100], usedPairs: null }),
+};
 
 describe('buildSweep', () => {
   it('re-runs exactly the ε-dependent rows when ε changes (by hand)', () => {
@@ -62,10 +67,15 @@ describe('buildSweep', () => {
     }
   });
 
-  it('re-runs exactly the rows that gzip when the gzip level changes', () => {
-    const a = buildSweep(dense, DEFAULT_SWEEP_SETTINGS, 1e-4);
-    const b = buildSweep(dense, { ...DEFAULT_SWEEP_SETTINGS, gzipLevel: 9 }, 1e-4);
+  it('re-runs exactly the rows that gzip at the knob’s level when the gzip level changes', () => {
+    const a = buildSweep(big, DEFAULT_SWEEP_SETTINGS, 1e-4);
+    const b = buildSweep(big, { ...DEFAULT_SWEEP_SETTINGS, gzipLevel: 6 }, 1e-4);
     expect(rerun(a, b)).toEqual(new Set(b.filter(usesLevel).map(resultIdOf)));
+    // Small inputs: quantized rows always gzip at level 9, so only the lossless gzip row re-runs.
+    const c = buildSweep(dense, DEFAULT_SWEEP_SETTINGS, 1e-4);
+    const d = buildSweep(dense, { ...DEFAULT_SWEEP_SETTINGS, gzipLevel: 6 }, 1e-4);
+    expect(rerun(c, d)).toEqual(new Set(d.filter((s) => s.strategyId === 'hdf5-gzip').map(resultIdOf)));
+    expect(d.filter((s) => s.params.codec === 'shuffle-gzip').every((s) => s.params.level === 9)).toBe(true);
   });
 
   it('follows the tolerance: ε = τ and the smallest D whose bound fits', () => {
