@@ -3,7 +3,16 @@
 // nearest-index guess), so it always names the point under the pointer or the keyboard focus.
 // Points that would hide each other are nudged apart on screen, with a thin leader back to their
 // true position.
-import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  createContext,
+  memo,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { CSSProperties, KeyboardEvent, ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
@@ -86,6 +95,18 @@ interface PlacedLabel {
   anchor: 'start' | 'middle' | 'end';
   recommended: boolean;
 }
+
+const MARGIN = { top: 12, right: 28, bottom: 4, left: 4 };
+const Y_TICK = { fontSize: 12, fill: 'var(--muted)' };
+const Y_LABEL = {
+  value: 'max abs error (log)',
+  angle: -90,
+  position: 'insideLeft' as const,
+  offset: 4,
+  fill: 'var(--muted)',
+  fontSize: 12,
+  style: { textAnchor: 'middle' as const },
+};
 
 /** Mark radius (px). */
 const R = 6;
@@ -243,8 +264,10 @@ function placeAll(
   ];
   const labels: PlacedLabel[] = [];
   const byId = new Map(placed.map((q) => [q.id, q]));
-  const pareto = points.filter((p) => p.pareto).sort((a, b) => a.bytes - b.bytes);
-  for (const p of pareto) {
+  // Pareto points are labelled, and the recommended one even when a file it can't beat is smaller
+  // (one that needs hdf5plugin, say).
+  const labelled = points.filter((p) => p.pareto || p.recommended).sort((a, b) => a.bytes - b.bytes);
+  for (const p of labelled) {
     const q = byId.get(p.id)!;
     const text = p.recommended ? `${p.short} — recommended` : p.short;
     const w = textWidth(text, p.recommended);
@@ -429,6 +452,14 @@ function PointMark({ cx, cy, payload: p }: PointMarkProps) {
 function renderPoint(props: unknown): ReactElement {
   return <PointMark {...(props as PointMarkProps)} />;
 }
+
+/**
+ * The marks. Memoised: recharts remounts every symbol whenever the Scatter re-renders (its animation
+ * key follows the props object), which would drop keyboard focus and swallow taps on each hover.
+ */
+const PointsLayer = memo(function PointsLayer({ points }: { points: Point[] }) {
+  return <Scatter data={points} shape={renderPoint} isAnimationActive={false} />;
+});
 
 /** Reports the plot area (pixels) up to the chart once recharts has laid it out. */
 function PlotAreaProbe({ onChange }: { onChange(a: Area): void }) {
@@ -711,8 +742,26 @@ export function TradeoffChart() {
     return linearTicks(base.maxBytes * 1.04, tickCount);
   }, [scale, base, tickCount]);
   const xScale: AxisScale = scale === 'log' && base.minBytes > 0 ? 'log' : 'linear';
-  const yDomain: [number, number] = [base.zeroLine / 2, base.top];
-  const yTicks = decadeTicks(base.zeroLine, base.top, area ? Math.floor(area.height / 30) : 8);
+  // Everything handed to recharts keeps its identity across renders: a new array or object re-runs
+  // its layout and remounts every mark (dropping keyboard focus and taps).
+  const yDomain = useMemo((): [number, number] => [base.zeroLine / 2, base.top], [base]);
+  const yTickCount = area ? Math.floor(area.height / 30) : 8;
+  const yTicks = useMemo(() => decadeTicks(base.zeroLine, base.top, yTickCount), [base, yTickCount]);
+  const yTickFormat = useMemo(
+    () => (v: number) => (v <= base.zeroLine * 1.0001 ? '0' : v.toExponential(0)),
+    [base],
+  );
+  const sizeTick = useMemo(() => <SizeTick inputBytes={inputBytes} />, [inputBytes]);
+  const xLabel = useMemo(
+    () => ({
+      value: `file size${xScale === 'log' ? ' (log)' : ''}, % of the original below`,
+      position: 'insideBottom' as const,
+      offset: 0,
+      fill: 'var(--muted)',
+      fontSize: 12,
+    }),
+    [xScale],
+  );
 
   const layout = useMemo(() => {
     if (!area || base.points.length === 0) return null;
@@ -796,9 +845,12 @@ export function TradeoffChart() {
       setActiveId(id);
       setFocusedId(id);
       setDismissedId(null);
+      // Keyboard focus highlights the row too, as hovering does.
+      setHovered(id, 'chart');
     },
     onBlur(id) {
       setFocusedId((f) => (f === id ? null : f));
+      clearHovered(id, 'chart');
     },
     onKeyDown(e, id) {
       const i = keyOrder.indexOf(id);
@@ -911,7 +963,7 @@ export function TradeoffChart() {
                 height={area && area.width < 420 ? 340 : 420}
                 onResize={(w, h) => setWrapSize((s) => (s && s.w === w && s.h === h ? s : { w, h }))}
               >
-                <ScatterChart margin={{ top: 12, right: 28, bottom: 4, left: 4 }} accessibilityLayer={false}>
+                <ScatterChart margin={MARGIN} accessibilityLayer={false}>
                   <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
                   <XAxis
                     type="number"
@@ -921,15 +973,9 @@ export function TradeoffChart() {
                     ticks={x.ticks}
                     allowDataOverflow
                     interval={0}
-                    tick={<SizeTick inputBytes={inputBytes} />}
+                    tick={sizeTick}
                     height={52}
-                    label={{
-                      value: `file size${xScale === 'log' ? ' (log)' : ''}, % of the original below`,
-                      position: 'insideBottom',
-                      offset: 0,
-                      fill: 'var(--muted)',
-                      fontSize: 12,
-                    }}
+                    label={xLabel}
                     stroke="var(--muted)"
                   />
                   <YAxis
@@ -940,17 +986,9 @@ export function TradeoffChart() {
                     ticks={yTicks}
                     interval={0}
                     allowDataOverflow
-                    tickFormatter={(v: number) => (v <= base.zeroLine * 1.0001 ? '0' : v.toExponential(0))}
-                    tick={{ fontSize: 12, fill: 'var(--muted)' }}
-                    label={{
-                      value: 'max abs error (log)',
-                      angle: -90,
-                      position: 'insideLeft',
-                      offset: 4,
-                      fill: 'var(--muted)',
-                      fontSize: 12,
-                      style: { textAnchor: 'middle' },
-                    }}
+                    tickFormatter={yTickFormat}
+                    tick={Y_TICK}
+                    label={Y_LABEL}
                     stroke="var(--muted)"
                     width={58}
                   />
@@ -1060,7 +1098,7 @@ export function TradeoffChart() {
                       </g>
                     </ZIndexLayer>
                   )}
-                  <Scatter data={points} shape={renderPoint} isAnimationActive={false} />
+                  <PointsLayer points={points} />
                   {layout && (
                     <ZIndexLayer zIndex={1500}>
                       <g className="chart-over" aria-hidden="true" pointerEvents="none">
@@ -1090,7 +1128,6 @@ export function TradeoffChart() {
                     </ZIndexLayer>
                   )}
                   <Tooltip
-                    active={tip !== null}
                     cursor={false}
                     isAnimationActive={false}
                     wrapperStyle={tipStyle}
