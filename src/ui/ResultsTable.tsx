@@ -71,7 +71,7 @@ const COLUMNS: Column[] = [
   },
 ];
 
-const READER_RANK: Record<ReadableBy, number> = { numpy: 0, h5py: 1, 'h5py+hdf5plugin': 2 };
+const READER_RANK: Partial<Record<ReadableBy, number>> = { numpy: 0, h5py: 1, 'h5py+hdf5plugin': 2 };
 
 function sortValue(row: RowState, key: SortKey, index: number): number {
   if (key === 'order') return index;
@@ -80,7 +80,7 @@ function sortValue(row: RowState, key: SortKey, index: number): number {
   if (!r) return Infinity;
   switch (key) {
     case 'readableBy':
-      return READER_RANK[r.readableBy];
+      return READER_RANK[r.readableBy] ?? 3;
     case 'relError':
       return r.maxAbsError;
     default:

@@ -140,6 +140,8 @@ function shortLabel(r: StrategyResult): string {
     case 'hdf5-codec':
       s = `${String(p.values)} + ${String(p.codec)}`;
       break;
+    default:
+      s = r.paramsLabel ? `${r.label} (${r.paramsLabel})` : r.label;
   }
   return `${s} · ${LAYOUT_SHORT[r.layout]}`;
 }

@@ -58,6 +58,21 @@ export const FAMILY_LABELS: Record<CodecFamily, string> = {
 
 export const FAMILY_ORDER = Object.keys(FAMILY_LABELS) as CodecFamily[];
 
+/** A codec family from a compressor's name ("blosc-zstd", "zlib", "bz2", …); 'none' when unknown. */
+function familyFromName(name: string): CodecFamily {
+  const c = name.toLowerCase();
+  if (c.includes('blosc')) return 'blosc';
+  if (c.includes('bitshuffle')) return 'bitshuffle';
+  if (c.includes('zfp')) return 'zfp';
+  if (c.includes('zstd')) return 'zstd';
+  if (c.includes('lz4')) return 'lz4';
+  if (c.includes('bz2') || c.includes('bzip2')) return 'bzip2';
+  if (c.includes('shuffle') && (c.includes('gzip') || c.includes('zlib'))) return 'shuffle-gzip';
+  if (c.includes('gzip') || c.includes('zlib') || c.includes('deflate')) return 'gzip';
+  if (c.includes('scaleoffset')) return 'scaleoffset';
+  return 'none';
+}
+
 export function codecFamily(strategyId: StrategyId, params: Params): CodecFamily {
   switch (strategyId) {
     case 'npy':
@@ -70,19 +85,10 @@ export function codecFamily(strategyId: StrategyId, params: Params): CodecFamily
     case 'hdf5-scaleoffset':
       return 'scaleoffset';
     case 'hdf5-quantized':
-      return params.codec === 'gzip'
-        ? 'gzip'
-        : params.codec === 'shuffle-gzip'
-          ? 'shuffle-gzip'
-          : 'scaleoffset';
-    case 'hdf5-codec': {
-      const c = String(params.codec);
-      if (c.startsWith('blosc')) return 'blosc';
-      if (c.startsWith('bitshuffle')) return 'bitshuffle';
-      if (c === 'zfp-rate') return 'zfp';
-      if (c === 'zstd' || c === 'lz4' || c === 'bzip2') return c;
-      return 'none';
-    }
+      return familyFromName(String(params.codec ?? 'scaleoffset'));
+    default:
+      // Plugin codecs and any other container: by the name of its compressor.
+      return familyFromName(String(params.codec ?? params.compressor ?? ''));
   }
 }
 
