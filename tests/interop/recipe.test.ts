@@ -264,7 +264,7 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script with hdf5plugi
 });
 
 describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every default sweep spec', () => {
-  // Debian's hdf5plugin 4.0 has no zstd filter and a bitshuffle without zstd (DESIGN.md §5), so
+  // Debian's hdf5plugin 4.0 has no zstd filter and a bitshuffle without zstd (see hdf5-codec.ts), so
   // those two codecs can't be written by this machine's h5py; pip's hdf5plugin can.
   const NOT_WRITABLE_HERE = new Set(['zstd', 'bitshuffle-zstd']);
   const fixture = 'stack_near_sym_f8.npy';
