@@ -49,14 +49,24 @@ function shapLikeInput() {
   return { shape: array.shape, facts: factsOf(array, analyzeArray(array)) };
 }
 
+/** The containers a numpy + h5py script writes: .npy and HDF5 (other containers have no recipe). */
+const RECIPE_CONTAINERS: readonly string[] = ['numpy', 'h5py', 'h5py+hdf5plugin'];
+const hasRecipe = (spec: StrategySpec) =>
+  RECIPE_CONTAINERS.includes(strategyOf(spec.strategyId).readableBy(canonicalParams(spec)));
+
 /** Every spec of a sweep on every layout, τ-driven and with ε and D set by hand. */
-function allSpecs(): StrategySpec[] {
+function sweepSpecs(): StrategySpec[] {
   const input = shapLikeInput();
   const all = { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' as const };
   return [
     ...buildSweep(input, all, 1e-4),
     ...buildSweep(input, { ...all, decimalsAuto: false, decimals: 2, epsAuto: false, eps: 7.8e-3 }, 1e-2),
   ];
+}
+
+/** The sweep specs the recipe covers: every .npy and HDF5 one. */
+function allSpecs(): StrategySpec[] {
+  return sweepSpecs().filter(hasRecipe);
 }
 
 /** Runs a Python program with `input` on stdin; returns its JSON output. */
@@ -106,8 +116,16 @@ print(json.dumps(out))
 describe('recipeScript', () => {
   it('writes a script for every registry strategy and every layout', () => {
     const specs = allSpecs();
-    expect(new Set(specs.map((s) => s.strategyId))).toEqual(new Set(Object.keys(STRATEGIES)));
+    // Every strategy that writes .npy or HDF5, in every layout.
+    const covered = (Object.keys(STRATEGIES) as StrategyId[]).filter((id) =>
+      sweepSpecs().some((s) => s.strategyId === id && hasRecipe(s)),
+    );
+    expect(new Set(specs.map((s) => s.strategyId))).toEqual(new Set(covered));
+    expect(covered).toEqual(expect.arrayContaining(['npy', 'hdf5-quantized', 'hdf5-codec', 'hdf5-gzip']));
     expect(new Set(specs.map((s) => s.layout))).toEqual(new Set(LAYOUT_IDS));
+    // Other containers get a clear refusal, not a wrong script.
+    for (const spec of sweepSpecs().filter((s) => !hasRecipe(s)))
+      expect(() => recipeScript(spec, INPUTS)).toThrow(RecipeUnsupportedError);
     for (const spec of specs) {
       const script = recipeScript(spec, INPUTS);
       const def = strategyOf(spec.strategyId);
