@@ -1,19 +1,85 @@
 import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+import { cspDevHeader, cspHeader, cspMeta } from './src/security/csp';
 
 // Cross-origin isolation lets the input array be shared with every worker through one
-// SharedArrayBuffer instead of one copy per worker (DESIGN.md §1, STYLE.md convention 5).
+// SharedArrayBuffer instead of one copy per worker. Hosts that can't send these headers still work:
+// the workers then each get their own copy (src/workers/client.ts, sharingMode()).
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-export default defineConfig({
-  plugins: [react()],
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** The CSP as a <meta> tag, first in <head> of the built page, for static hosts without headers. */
+function cspMetaTag(): Plugin {
+  return {
+    name: 'h5squeeze-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: cspMeta() },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
+export default defineConfig(({ mode }) => ({
+  plugins: [
+    react(),
+    cspMetaTag(),
+    // Offline: a Workbox service worker precaches the build (shell, workers, wasm, plugin .so files)
+    // and nothing else: no runtime caching, so no request the app makes at run time (and no user
+    // data, which never leaves the page anyway) is ever stored. A new build waits until the user
+    // reloads from the notice (src/pwa/AppNotices.tsx), so a running sweep is never thrown away.
+    mode !== 'test' &&
+      VitePWA({
+        registerType: 'prompt',
+        injectRegister: false,
+        includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+        manifest: {
+          name: 'h5squeeze — how small can your arrays get?',
+          short_name: 'h5squeeze',
+          description:
+            'See how small your big numeric arrays can get on disk, and at what cost in accuracy. Runs offline; your data never leaves the machine.',
+          start_url: '/',
+          scope: '/',
+          display: 'standalone',
+          background_color: '#ffffff',
+          theme_color: '#2b6cb0',
+          icons: [
+            { src: 'pwa-192.png', sizes: '192x192', type: 'image/png' },
+            { src: 'pwa-512.png', sizes: '512x512', type: 'image/png' },
+            { src: 'pwa-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          ],
+        },
+        workbox: {
+          globPatterns: ['**/*.{html,js,css,svg,png,webmanifest,so}'],
+          // The sweep worker embeds h5wasm (4.8 MB); the plugin codecs are up to 0.9 MB each.
+          maximumFileSizeToCacheInBytes: 16 * 2 ** 20,
+          navigateFallback: 'index.html',
+          cleanupOutdatedCaches: true,
+          runtimeCaching: [],
+        },
+        devOptions: { enabled: false },
+      }),
+  ],
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
   worker: { format: 'es' },
-  server: { headers: ISOLATION_HEADERS },
-  preview: { headers: ISOLATION_HEADERS },
+  server: {
+    headers: { ...ISOLATION_HEADERS, ...SECURITY_HEADERS, 'Content-Security-Policy': cspDevHeader() },
+  },
+  preview: {
+    headers: { ...ISOLATION_HEADERS, ...SECURITY_HEADERS, 'Content-Security-Policy': cspHeader() },
+  },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/interop/**/*.test.ts'],
     environment: 'node',
@@ -21,4 +87,4 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
   },
-});
+}));

@@ -1,7 +1,7 @@
 // The only place that creates workers: a pool of sweep workers sharing one input, plus one-off
 // workers for loading/generating. Cancelling a call terminates its worker; the pool replaces it.
 import type { Request, Response } from './rpc';
-import { WorkerError } from './rpc';
+import { TEST_OOM_PREFIX, WorkerError } from './rpc';
 import type { InputMessage, SweepApi } from './sweep-api';
 import type { LoadApi } from './load-api';
 import type { LoadedArray } from './load';
@@ -14,16 +14,93 @@ type SweepResult<M extends keyof SweepApi> = Awaited<ReturnType<SweepApi[M]>>;
 type ArgOf<A, M extends keyof A> = A[M] extends (arg: infer T, ...rest: never[]) => unknown ? T : never;
 type ResultOf<A, M extends keyof A> = A[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
+/**
+ * TEST HOOK, inert unless the page address carries `?h5sq-test-oom=<strategyId>:<layout>`: the first
+ * sweep worker job with that id runs out of memory on purpose against a small wasm memory cap
+ * (rpc.ts, TEST_OOM_PREFIX) and crashes its worker, once per page. The bad-day journey uses it.
+ */
+let testOomTarget: string | null = (() => {
+  if (typeof location === 'undefined') return null;
+  return new URLSearchParams(location.search).get('h5sq-test-oom');
+})();
+
 /** The two worker scripts: the sweep worker (h5wasm) and the light loader (no wasm). */
 const WORKER_SCRIPTS = {
-  sweep: () => new Worker(new URL('./sweep.worker.ts', import.meta.url), { type: 'module' }),
+  sweep: () =>
+    new Worker(new URL('./sweep.worker.ts', import.meta.url), {
+      type: 'module',
+      name: testOomTarget ? `${TEST_OOM_PREFIX}${testOomTarget}` : 'h5squeeze-sweep',
+    }),
   load: () => new Worker(new URL('./load.worker.ts', import.meta.url), { type: 'module' }),
 };
+
+/** How a worker was lost: out of memory, or another crash (an uncaught error, a wasm abort). */
+export type WorkerLossKind = 'out-of-memory' | 'crash';
+
+export interface WorkerLoss {
+  kind: WorkerLossKind;
+  /** `strategyId · layout` of the job it was running, when it was running one. */
+  job: string | null;
+  /** What the browser or the worker said. */
+  detail: string;
+}
+
+/** Errors that mean the browser refused memory (JS buffers, the wasm heap, an emscripten abort). */
+const OUT_OF_MEMORY =
+  /out of memory|array buffer allocation failed|memory allocation of \d+ bytes failed|maximum memory size exceeded|cannot enlarge memory|aborted\(oom\)|failed to grow the heap|could not allocate/i;
+
+export function isOutOfMemory(message: string): boolean {
+  return OUT_OF_MEMORY.test(message);
+}
+
+/** A wasm abort leaves the module unusable: the worker must go even though it answered. */
+function isFatalToWorker(error: { name: string; message: string }): boolean {
+  return error.name === 'RuntimeError' || isOutOfMemory(error.message);
+}
+
+/** The message a lost job's row shows: what happened, that nothing else is lost, what to do next. */
+export function describeWorkerLoss(loss: WorkerLoss): string {
+  const what = loss.job ? `This job (${loss.job})` : 'A worker';
+  const kept = 'The worker was replaced; your array and the other results are kept.';
+  if (loss.kind === 'out-of-memory')
+    return `${what} ran out of memory: the browser refused more (${loss.detail}). ${kept} Next: close other tabs or programs and change a setting to re-run it, try the upper-triangle layout (half the values), or sweep a smaller sample of matrices.`;
+  return `${what} crashed its worker (${loss.detail}). ${kept} Next: change a setting to re-run it; if it keeps crashing, reload the page and report the strategy and array shape.`;
+}
+
+const lossListeners = new Set<(loss: WorkerLoss) => void>();
+
+/** Calls `listener` for every worker lost to a crash or to memory (a notice shows it). */
+export function onWorkerLoss(listener: (loss: WorkerLoss) => void): () => void {
+  lossListeners.add(listener);
+  return () => lossListeners.delete(listener);
+}
+
+function reportLoss(loss: WorkerLoss): void {
+  // The test hook is once per page: the replacement workers run every job normally.
+  testOomTarget = null;
+  for (const l of lossListeners) l(loss);
+}
+
+function jobLabel(spec: StrategySpec | undefined): string | null {
+  return spec ? `${spec.strategyId} · ${spec.layout}` : null;
+}
+
+/** Raised to a lost job's caller; `code` lets the store tell it from an ordinary failure. */
+export class WorkerLostError extends Error {
+  readonly code: string;
+  constructor(readonly loss: WorkerLoss) {
+    super(describeWorkerLoss(loss));
+    this.name = 'WorkerLostError';
+    this.code = loss.kind === 'out-of-memory' ? 'WORKER_OUT_OF_MEMORY' : 'WORKER_CRASHED';
+  }
+}
 
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
   onProgress?: (f: number) => void;
+  /** The job this call runs, for the message if the worker is lost. */
+  label: string | null;
 }
 
 function abortError(): DOMException {
@@ -36,26 +113,47 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   dead = false;
+  /** Set once the worker has answered anything (it started). */
+  answered = false;
 
-  constructor(onDeath: (h: WorkerHandle<A>) => void, script: keyof typeof WORKER_SCRIPTS = 'sweep') {
+  constructor(
+    private readonly onDeath: (h: WorkerHandle<A>) => void,
+    script: keyof typeof WORKER_SCRIPTS = 'sweep',
+  ) {
     this.worker = WORKER_SCRIPTS[script]();
     this.worker.addEventListener('message', (e: MessageEvent<Response>) => {
+      this.answered = true;
       const msg = e.data;
       const p = this.pending.get(msg.id);
       if (!p) return;
       if (msg.kind === 'progress') p.onProgress?.(msg.fraction);
-      else {
+      else if (msg.kind === 'ok') {
         this.pending.delete(msg.id);
-        if (msg.kind === 'ok') p.resolve(msg.value);
-        else p.reject(new WorkerError(msg.error));
+        p.resolve(msg.value);
+      } else if (script === 'sweep' && isFatalToWorker(msg.error)) {
+        // Out of memory or a wasm abort: the worker's heap is spent (wasm memory never shrinks) or
+        // its module is unusable, so it is replaced even though it answered.
+        this.lose(isOutOfMemory(msg.error.message) ? 'out-of-memory' : 'crash', msg.error.message, p.label);
+      } else {
+        this.pending.delete(msg.id);
+        p.reject(new WorkerError(msg.error));
       }
     });
     // An uncaught error or a wasm abort kills the worker's state: fail its calls and replace it.
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
-      this.kill(new Error(`the worker crashed${e.message ? `: ${e.message}` : ''} (it has been replaced)`));
-      onDeath(this);
+      const detail = e.message || 'the worker stopped without a message';
+      const label = [...this.pending.values()].find((p) => p.label)?.label ?? null;
+      this.lose(isOutOfMemory(detail) ? 'out-of-memory' : 'crash', detail, label);
     });
+  }
+
+  private lose(kind: WorkerLossKind, detail: string, job: string | null): void {
+    if (this.dead) return;
+    const loss: WorkerLoss = { kind, job, detail };
+    this.kill(new WorkerLostError(loss));
+    reportLoss(loss);
+    this.onDeath(this);
   }
 
   call<M extends keyof A & string>(
@@ -65,8 +163,14 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
   ): Promise<ResultOf<A, M>> {
     if (this.dead) return Promise.reject(new Error('worker is gone'));
     const id = this.nextId++;
+    const label = jobLabel((arg as { spec?: StrategySpec } | undefined)?.spec);
     return new Promise<ResultOf<A, M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
+      this.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onProgress: opts.onProgress,
+        label,
+      });
       this.worker.postMessage({ id, method, arg } satisfies Request, opts.transfer ?? []);
     });
   }
@@ -80,6 +184,9 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
   }
 }
 
+/** Replacements stop after this many workers in a row die without answering. */
+const MAX_STILLBORN = 3;
+
 /** Placeholder spec for queued calls that are not about one strategy (the entropy floor). */
 const FLOOR_SPEC: StrategySpec = { strategyId: 'hdf5-quantized', layout: 'full', params: {} };
 
@@ -89,6 +196,31 @@ export function poolSize(): number {
 
 export function canShareMemory(): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+}
+
+export interface SharingMode {
+  /**
+   * 'shared': the page is cross-origin isolated, every worker reads one SharedArrayBuffer.
+   * 'copies': it is not (a host without COOP/COEP headers), so each sweep worker holds its own
+   * structured-clone copy of the input and the page keeps one to hand to replacement workers.
+   */
+  mode: 'shared' | 'copies';
+  /** Sweep workers in the pool. */
+  workers: number;
+  /** Copies of the input held beyond the one a shared page holds (0 when shared). */
+  extraCopies: number;
+}
+
+export function sharingMode(): SharingMode {
+  const workers = poolSize();
+  return canShareMemory()
+    ? { mode: 'shared', workers, extraCopies: 0 }
+    : { mode: 'copies', workers, extraCopies: workers };
+}
+
+/** Memory the copies cost beyond shared memory for an input of `inputBytes` (0 when shared). */
+export function extraCopyBytes(inputBytes: number): number {
+  return sharingMode().extraCopies * inputBytes;
 }
 
 interface QueuedJob {
@@ -104,7 +236,9 @@ interface QueuedJob {
 
 /**
  * Runs jobs on a fixed number of workers that all hold the current input. With shared memory the
- * input is one SharedArrayBuffer; without it each worker gets its own copy (structured clone).
+ * input is one SharedArrayBuffer; without it each worker gets its own copy (structured clone, see
+ * sharingMode()). A worker lost to a crash or to memory fails only its own job and is replaced;
+ * the new one receives the input again.
  */
 export class SweepPool {
   private workers: { handle: WorkerHandle; busy: boolean; ready: Promise<unknown> }[] = [];
@@ -119,13 +253,28 @@ export class SweepPool {
       busy: false,
       ready: Promise.resolve() as Promise<unknown>,
     };
-    slot.handle = new WorkerHandle((dead) => this.replace(dead));
+    slot.handle = new WorkerHandle((dead) => this.replace(dead, true));
     if (this.input) slot.ready = slot.handle.call('setInput', this.input);
     return slot;
   }
 
-  private replace(dead: WorkerHandle): void {
+  /** Workers in a row that died before answering anything (a script that can't start). */
+  private stillborn = 0;
+
+  private replace(dead: WorkerHandle, died = false): void {
+    if (died) this.stillborn = dead.answered ? 0 : this.stillborn + 1;
     const i = this.workers.findIndex((w) => w.handle === dead);
+    if (this.stillborn >= MAX_STILLBORN) {
+      // Respawning a worker whose script fails to start would loop forever: fail the waiting jobs.
+      if (i >= 0) this.workers.splice(i, 1);
+      if (this.workers.every((w) => w.handle.dead)) {
+        const e = new Error(
+          'The sweep workers could not start. Reload the page; if it persists, try another browser.',
+        );
+        for (const job of this.queue.splice(0)) job.reject(e);
+      }
+      return;
+    }
     if (i >= 0) this.workers[i] = this.spawn();
     this.pump();
   }

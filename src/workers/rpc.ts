@@ -23,10 +23,42 @@ interface MessagePortLike {
   addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
 }
 
+/**
+ * TEST HOOK (bad-day journey), inert unless the page started its sweep workers with the name
+ * `h5sq-test-oom:[caught:]<strategyId>:<layout>` (client.ts does so only for a page address with
+ * `?h5sq-test-oom=`). That job then asks for more wasm memory than a small cap allows, the way a
+ * job meets a browser that refuses memory: a real WebAssembly.Memory with a 16 MiB maximum is grown
+ * past it and the engine's RangeError is thrown uncaught (the worker dies), or with `caught:`
+ * returned as the job's error (as h5wasm reports a failed allocation).
+ */
+export const TEST_OOM_PREFIX = 'h5sq-test-oom:';
+const TEST_CAP_PAGES = 256; // 16 MiB of 64 KiB pages
+
+function testOomTarget(): { spec: string; caught: boolean } | null {
+  const name = (globalThis as { name?: unknown }).name;
+  if (typeof name !== 'string' || !name.startsWith(TEST_OOM_PREFIX)) return null;
+  const rest = name.slice(TEST_OOM_PREFIX.length);
+  return rest.startsWith('caught:') ? { spec: rest.slice(7), caught: true } : { spec: rest, caught: false };
+}
+
+function isTestOomJob(target: { spec: string } | null, req: Request): boolean {
+  if (!target || req.method !== 'runJob') return false;
+  const spec = (req.arg as { spec?: { strategyId: string; layout: string } } | null)?.spec;
+  return !!spec && `${spec.strategyId}:${spec.layout}` === target.spec;
+}
+
+function allocateBeyondTestCap(): never {
+  const capped = new WebAssembly.Memory({ initial: 1, maximum: TEST_CAP_PAGES });
+  capped.grow(TEST_CAP_PAGES); // 1 + 256 pages > the cap: the engine throws a RangeError
+  throw new Error('unreachable: the capped memory grew');
+}
+
 /** Worker side: answer requests with the API object's methods. */
 export function exposeApi(api: ApiShape, port: MessagePortLike): void {
+  const testOom = testOomTarget();
   port.addEventListener('message', (e: MessageEvent) => {
     const req = e.data as Request;
+    if (isTestOomJob(testOom, req) && !testOom!.caught) allocateBeyondTestCap();
     const method = api[req.method];
     const transfers: Transferable[] = [];
     const ctx: CallContext = {
@@ -36,6 +68,7 @@ export function exposeApi(api: ApiShape, port: MessagePortLike): void {
     void (async () => {
       try {
         if (!method) throw new Error(`unknown worker method ${req.method}`);
+        if (isTestOomJob(testOom, req)) allocateBeyondTestCap();
         const value = await method(req.arg as never, ctx);
         port.postMessage({ id: req.id, kind: 'ok', value } satisfies Response, transfers);
       } catch (err) {
