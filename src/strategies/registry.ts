@@ -8,6 +8,7 @@ import { hdf5GzipStrategy } from './hdf5-gzip';
 import { hdf5ScaleOffsetStrategy } from './hdf5-scaleoffset';
 import { hdf5QuantizedStrategy } from './hdf5-quantized';
 import { hdf5CodecStrategy } from './hdf5-codec';
+import { zarrCodecStrategy } from './zarr-codec';
 
 export const STRATEGIES = {
   npy: npyStrategy,
@@ -18,6 +19,7 @@ export const STRATEGIES = {
   'hdf5-scaleoffset': hdf5ScaleOffsetStrategy,
   'hdf5-quantized': hdf5QuantizedStrategy,
   'hdf5-codec': hdf5CodecStrategy,
+  zarr: zarrCodecStrategy,
 } satisfies Record<StrategyId, StrategyDef<Params>>;
 
 /** The registry entry with its params widened, for code that handles any strategy. */

@@ -3,6 +3,7 @@
 // the real file into values again. It never measures error itself (core/metrics does).
 import type { DTypeCode, NumberArray, TypedArray } from '../core/ndarray';
 import type { AttrValue, ReadBack, StoredDType } from '../hdf5/types';
+import type { ZarrCompressor, ZarrFilter } from '../zarr/types';
 
 export type StrategyId =
   | 'npy'
@@ -12,12 +13,13 @@ export type StrategyId =
   | 'hdf5-gzip'
   | 'hdf5-scaleoffset'
   | 'hdf5-quantized'
-  | 'hdf5-codec';
+  | 'hdf5-codec'
+  | 'zarr';
 
 export type { LayoutId as Layout } from '../layouts/types';
 import type { LayoutId as Layout } from '../layouts/types';
 
-export type ReadableBy = 'numpy' | 'h5py' | 'h5py+hdf5plugin';
+export type ReadableBy = 'numpy' | 'h5py' | 'h5py+hdf5plugin' | 'zarr';
 
 /** Colour family in the chart; one per strategy kind. */
 export type StrategyKind = 'baseline' | 'cast' | 'lossless' | 'scaleoffset' | 'quantized' | 'plugin';
@@ -76,6 +78,19 @@ export type FilePlan =
       /** Byte-shuffle before a deflate filter (the file's pipeline is [shuffle, deflate]). */
       shuffle?: boolean;
       /** Strategy-specific attributes; the runner adds the DESIGN.md §3 common ones. */
+      attrs: Record<string, AttrValue>;
+    }
+  | {
+      /** A zipped Zarr v2 group (src/zarr/store.ts): `data`, plus the layout's `pairs`. */
+      container: 'zarr';
+      /** numpy dtype string of `data` as read (after the filters decode), e.g. `<f8`. */
+      dtype: string;
+      shape: readonly number[];
+      /** The encoded elements (the filters' `astype` when there are filters). */
+      data: TypedArray;
+      chunks: readonly number[];
+      compressor: ZarrCompressor | null;
+      filters: ZarrFilter[] | null;
       attrs: Record<string, AttrValue>;
     };
 

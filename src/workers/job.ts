@@ -30,6 +30,10 @@ import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/res
 import { APP_NAME, APP_VERSION } from '../core/app-info';
 import { numbersOf } from '../strategies/common';
 import { layoutOf } from '../layouts/registry';
+import { restorePythonZarrSnippet } from '../zarr/restore-python';
+import { buildZarrEntries, zipEntries, ZarrStoreProblem } from '../zarr/store';
+import type { ZarrEntries } from '../zarr/store';
+import { readZarrData, withMaxAbsError, zarrStorePlan } from '../zarr/job-store';
 
 export interface JobInput {
   /** Input file name (used in output file names). */
@@ -149,7 +153,8 @@ export function fileNameFor(inputName: string, spec: StrategySpec): string {
   const parts = [fileStem(inputName), spec.strategyId, layoutOf(spec.layout).fileTag, variant].filter(
     (s) => s,
   );
-  return `${parts.join('-')}.${def.readableBy(spec.params) === 'numpy' ? 'npy' : 'h5'}`;
+  const reader = def.readableBy(spec.params);
+  return `${parts.join('-')}.${reader === 'numpy' ? 'npy' : reader === 'zarr' ? 'zarr.zip' : 'h5'}`;
 }
 
 let jobCounter = 0;
@@ -205,10 +210,12 @@ export async function runJobKeeping(
   const restorePython =
     plan.container === 'npy'
       ? restorePythonNpySnippet(fileName, input.array.shape, input.array.dtype, spec.layout)
-      : restorePythonSnippet(fileName, {
-          hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
-          layout: spec.layout,
-        });
+      : plan.container === 'zarr'
+        ? restorePythonZarrSnippet(fileName, spec.layout)
+        : restorePythonSnippet(fileName, {
+            hdf5plugin: def.readableBy(params) === 'h5py+hdf5plugin',
+            layout: spec.layout,
+          });
   const errors = createErrorAccumulator();
   const onCompare = opts.onCompare;
   const acc: typeof errors = onCompare
@@ -241,6 +248,36 @@ export async function runJobKeeping(
     };
     compareSlab(acc, input, numeric, values, def.decode(read, values, params), 0, leadingRows(values.shape));
     verifyMs = performance.now() - t1;
+  } else if (plan.container === 'zarr') {
+    // A zipped Zarr v2 store: built in memory, read back and decoded with the same codecs, then zipped
+    // again with the measured max_abs_error in data/.zattrs (the chunks are the ones verified).
+    const zarrPlan = zarrStorePlan(plan, {
+      ...contractAttrs(input.array, spec, params, plan.attrs, restorePython, input.facts),
+      extraDatasets: layoutOf(spec.layout).extraDatasets(input.array.shape, input.facts),
+    });
+    let entries: ZarrEntries;
+    let zip: Uint8Array;
+    try {
+      entries = await buildZarrEntries(zarrPlan, (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'));
+      zip = zipEntries(entries);
+    } catch (e) {
+      if (e instanceof ZarrStoreProblem) throw new UnsupportedError(e.message);
+      throw e;
+    }
+    encodeMs = performance.now() - t0;
+    throwIfAborted(opts.signal);
+    const t1 = performance.now();
+    const decoded = def.decode(await readZarrData(zip), values, params);
+    const inRows = leadingRows(input.array.shape);
+    const step = slabRows(values.shape, input.array.shape);
+    for (let r0 = 0; r0 < inRows; r0 += step) {
+      const r1 = Math.min(inRows, r0 + step);
+      compareSlab(acc, input, numeric, values, decoded, r0, r1);
+      throwIfAborted(opts.signal);
+    }
+    verifyMs = performance.now() - t1;
+    file = zipEntries(withMaxAbsError(entries, zarrPlan, acc.result().maxAbsError));
+    bytes = file.byteLength;
   } else {
     const env = await getH5();
     if (plan.filter && isPluginFilter(plan.filter.id)) await ensurePlugins();

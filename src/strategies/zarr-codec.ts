@@ -1,0 +1,202 @@
+// Zarr v2 output: the layout's values in one chunked array `data` of a zipped Zarr group (zarr.ZipStore
+// opens it), compressed with a numcodecs codec. Quantized values carry numcodecs' FixedScaleOffset
+// filter on the app's ε grid, so `zarr.open(...)[:]` and xarray return floats within ε by themselves.
+// The store is built and read back by src/zarr/ (the job runner's zarr branch).
+import type { LayoutValues, StrategyDef } from './types';
+import { chunkingProblem, numbersOf, rowChunks, toFloat32 } from './common';
+import { quantizationPlanFor, quantizationProblem } from './quantized-values';
+import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
+import { numpyDescr } from '../core/ndarray';
+import { hdf5Float16Strategy } from './hdf5-float16';
+import { hdf5Float32Strategy } from './hdf5-float32';
+import { encodeFixedScaleOffset, fixedScaleOffsetFor } from '../zarr/fixed-scale-offset';
+import type { ZarrCompressor } from '../zarr/types';
+
+export type ZarrCodec = 'blosc-zstd' | 'blosc-lz4' | 'zstd' | 'gzip';
+export type ZarrShuffle = 'none' | 'byte' | 'bit';
+export type ZarrValues = 'native' | 'float32' | 'float16' | 'quantized';
+
+export type ZarrParams = {
+  codec: ZarrCodec;
+  /** Blosc's pre-filter; ignored by the other codecs. */
+  shuffle: ZarrShuffle;
+  values: ZarrValues;
+  /** blosc 1–9, zstd 1–22, gzip 1–9. */
+  level: number;
+  /** Error bound for `values: 'quantized'`. */
+  eps: number;
+};
+
+const CODECS: readonly ZarrCodec[] = ['blosc-zstd', 'blosc-lz4', 'zstd', 'gzip'];
+const LEVELS: Record<ZarrCodec, readonly [number, number]> = {
+  'blosc-zstd': [1, 9],
+  'blosc-lz4': [1, 9],
+  zstd: [1, 22],
+  gzip: [1, 9],
+};
+const CODEC_LABEL: Record<ZarrCodec, string> = {
+  'blosc-zstd': 'blosc zstd',
+  'blosc-lz4': 'blosc lz4',
+  zstd: 'zstd',
+  gzip: 'gzip',
+};
+const SHUFFLE_CODE = { none: 0, byte: 1, bit: 2 } as const;
+
+const isBlosc = (c: ZarrCodec) => c === 'blosc-zstd' || c === 'blosc-lz4';
+
+/** The numcodecs compressor config of `.zarray` for these params. */
+export function zarrCompressor(p: ZarrParams): ZarrCompressor {
+  switch (p.codec) {
+    case 'blosc-zstd':
+    case 'blosc-lz4':
+      return {
+        id: 'blosc',
+        cname: p.codec === 'blosc-zstd' ? 'zstd' : 'lz4',
+        clevel: p.level,
+        shuffle: SHUFFLE_CODE[p.shuffle],
+        blocksize: 0,
+      };
+    case 'zstd':
+      return { id: 'zstd', level: p.level };
+    case 'gzip':
+      return { id: 'gzip', level: p.level };
+  }
+}
+
+function valuesProblem(v: LayoutValues, p: ZarrParams): string | null {
+  switch (p.values) {
+    case 'quantized':
+      return quantizationProblem(v, p.eps);
+    case 'float32':
+      return v.dtype === 'f4' || v.dtype === 'f2'
+        ? 'the array is already float32 or narrower: the lossless Zarr row stores these values'
+        : null;
+    default:
+      return null;
+  }
+}
+
+export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
+  id: 'zarr',
+  label: 'Zarr (zipped store)',
+  kind: 'plugin',
+  description:
+    'A Zarr v2 store in one .zip (zarr.ZipStore), compressed with numcodecs blosc/zstd/gzip after an optional float16/float32 cast or ε-bounded quantization that the fixedscaleoffset filter decodes itself; zarr, xarray and dask read it.',
+  defaults: { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5, eps: 1e-4 },
+  paramSpec: [
+    {
+      key: 'codec',
+      label: 'codec',
+      kind: 'select',
+      options: CODECS.map((c) => ({ value: c, label: CODEC_LABEL[c] })),
+    },
+    {
+      key: 'shuffle',
+      label: 'blosc shuffle',
+      kind: 'select',
+      options: [
+        { value: 'none', label: 'none' },
+        { value: 'byte', label: 'byte shuffle' },
+        { value: 'bit', label: 'bit shuffle' },
+      ],
+    },
+    {
+      key: 'values',
+      label: 'stored values',
+      kind: 'select',
+      options: [
+        { value: 'native', label: 'original dtype' },
+        { value: 'float32', label: 'float32' },
+        { value: 'float16', label: 'float16' },
+        { value: 'quantized', label: 'quantized integers (≤ ε)' },
+      ],
+    },
+    { key: 'level', label: 'compression level', kind: 'int', min: 1, max: 22 },
+    { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
+  ],
+  canonical: (p) => ({
+    codec: p.codec,
+    values: p.values,
+    ...(isBlosc(p.codec) ? { shuffle: p.shuffle } : {}),
+    level: p.level,
+    ...(p.values === 'quantized' ? { eps: p.eps } : {}),
+  }),
+  variantKey: (p) => [p.codec, isBlosc(p.codec) ? p.shuffle : '', p.values].filter((s) => s !== '').join('-'),
+  describeParams: (p) => {
+    const codec = [
+      CODEC_LABEL[p.codec],
+      isBlosc(p.codec) && p.shuffle !== 'none' ? `${p.shuffle} shuffle` : '',
+      `level ${p.level}`,
+    ]
+      .filter((s) => s !== '')
+      .join(' ');
+    const values = p.values === 'quantized' ? `quantized ε = ${p.eps.toExponential(1)}` : p.values;
+    return `${codec}, ${values}`;
+  },
+  readableBy: () => 'zarr',
+  unsupported: (v, p) => {
+    const chunking = chunkingProblem(v.shape);
+    if (chunking) return chunking.replace('HDF5 filters', 'Zarr codecs');
+    if (!CODECS.includes(p.codec)) return `unknown Zarr codec ${String(p.codec)}`;
+    const [lo, hi] = LEVELS[p.codec];
+    if (!(Number.isInteger(p.level) && p.level >= lo && p.level <= hi))
+      return `${CODEC_LABEL[p.codec]} levels run from ${lo} to ${hi}`;
+    return valuesProblem(v, p);
+  },
+  errorBound: (v, p) => {
+    switch (p.values) {
+      case 'native':
+        return 0;
+      case 'float32':
+        return hdf5Float32Strategy.errorBound(v, {});
+      case 'float16':
+        return hdf5Float16Strategy.errorBound(v, {});
+      case 'quantized':
+        return p.eps - v.layoutError;
+    }
+  },
+  warnings: (v, p) =>
+    p.values === 'float16'
+      ? hdf5Float16Strategy.warnings(v, {})
+      : p.values === 'float32'
+        ? hdf5Float32Strategy.warnings(v, {})
+        : [],
+  encode: (v, p) => {
+    const base = { container: 'zarr' as const, shape: v.shape, compressor: zarrCompressor(p), attrs: {} };
+    const chunked = <T extends { data: { BYTES_PER_ELEMENT: number } }>(x: T) => ({
+      ...x,
+      chunks: rowChunks(v.shape, x.data.BYTES_PER_ELEMENT) ?? [...v.shape],
+    });
+    switch (p.values) {
+      case 'native':
+        return chunked({ ...base, dtype: numpyDescr(v.dtype), data: v.raw, filters: null });
+      case 'float32':
+        return chunked({ ...base, dtype: '<f4', data: toFloat32(v.values), filters: null });
+      case 'float16':
+        return chunked({
+          ...base,
+          dtype: '<f2',
+          data: v.dtype === 'f2' ? v.raw : float64ToFloat16Bits(v.values),
+          filters: null,
+        });
+      case 'quantized': {
+        const plan = quantizationPlanFor(v, p.eps);
+        const filter = fixedScaleOffsetFor(plan);
+        const codes = encodeFixedScaleOffset(v.values, filter, plan.dtype, plan.eps!);
+        return chunked({ ...base, dtype: '<f8', data: codes, filters: [filter] });
+      }
+    }
+  },
+  decode: (read, _v, p) => {
+    switch (p.values) {
+      case 'quantized': // already decoded by the fixedscaleoffset filter
+        return read.data as Float64Array;
+      case 'float32':
+        return read.data as Float32Array;
+      case 'float16':
+        return float16BitsToFloat64(read.data as Uint16Array);
+      case 'native':
+        return numbersOf(read.data, read.dtype);
+    }
+  },
+};

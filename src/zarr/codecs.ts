@@ -1,0 +1,45 @@
+// Chunk compression with numcodecs.js (the JavaScript port of Python's numcodecs: the same blosc and
+// zstd C libraries built to wasm, gzip/zlib through fflate), so every chunk is a frame Python's
+// numcodecs decodes. Loaded on first use: the blosc and zstd modules carry their wasm inline.
+import type { ZarrCompressor } from './types';
+
+interface Codec {
+  encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  decode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const cache = new Map<string, Promise<Codec>>();
+
+async function makeCodec(c: ZarrCompressor): Promise<Codec> {
+  const nc = await import('numcodecs');
+  switch (c.id) {
+    case 'blosc':
+      return nc.Blosc.fromConfig({ ...c });
+    case 'zstd':
+      return nc.Zstd.fromConfig({ ...c });
+    case 'gzip':
+      return nc.GZip.fromConfig({ ...c });
+    case 'zlib':
+      return nc.Zlib.fromConfig({ ...c });
+  }
+}
+
+function codecFor(c: ZarrCompressor): Promise<Codec> {
+  const key = JSON.stringify(c);
+  let codec = cache.get(key);
+  if (!codec) {
+    codec = makeCodec(c);
+    cache.set(key, codec);
+  }
+  return codec;
+}
+
+export async function compressChunk(c: ZarrCompressor | null, chunk: Uint8Array): Promise<Uint8Array> {
+  if (!c) return chunk;
+  return (await codecFor(c)).encode(chunk);
+}
+
+export async function decompressChunk(c: ZarrCompressor | null, bytes: Uint8Array): Promise<Uint8Array> {
+  if (!c) return bytes;
+  return (await codecFor(c)).decode(bytes);
+}

@@ -1,0 +1,98 @@
+// The job runner's side of a Zarr row: the file contract (docs/FILE-FORMAT.md attributes, the layout's
+// `pairs` index) as a Zarr store plan, the read-back in the ReadBack shape strategies decode, and the
+// measured max_abs_error written into `data/.zattrs` once it is known.
+import type { AttrValue, ExtraDataset, ReadBack, StoredDType } from '../hdf5/types';
+import type { FilePlan } from '../strategies/types';
+import { pythonJson, readZarrZip } from './store';
+import type { JsonValue, ZarrEntries, ZarrStorePlan } from './store';
+
+function jsonOf(attrs: Record<string, AttrValue>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, a] of Object.entries(attrs)) out[k] = a.type === 'int64[]' ? [...a.value] : a.value;
+  return out;
+}
+
+/** xarray's dimension names: `pair` for the axis that indexes the used pairs (shared with `pairs`). */
+function dimsOf(shape: readonly number[], attrs: Record<string, AttrValue>): string[] {
+  const pairsAxis = attrs.pairs_axis?.type === 'int64' ? attrs.pairs_axis.value : -1;
+  return shape.map((_, i) => (i === pairsAxis ? 'pair' : `dim_${i}`));
+}
+
+export function zarrStorePlan(
+  plan: Extract<FilePlan, { container: 'zarr' }>,
+  contract: {
+    attrs: Record<string, AttrValue>;
+    rootAttrs: Record<string, AttrValue>;
+    extraDatasets: readonly ExtraDataset[];
+  },
+): ZarrStorePlan {
+  return {
+    rootAttrs: jsonOf(contract.rootAttrs),
+    arrays: [
+      {
+        name: 'data',
+        dtype: plan.dtype,
+        shape: plan.shape,
+        chunks: plan.chunks,
+        data: plan.data,
+        compressor: plan.compressor,
+        filters: plan.filters,
+        attrs: jsonOf(contract.attrs),
+        dims: dimsOf(plan.shape, contract.attrs),
+      },
+      ...contract.extraDatasets.map((x) => ({
+        name: x.name,
+        dtype: '<i4',
+        shape: x.shape,
+        chunks: x.shape,
+        data: x.data,
+        compressor: null,
+        filters: null,
+        attrs: {},
+        dims: x.name === 'pairs' ? ['pair', 'pair_ij'] : x.shape.map((_, i) => `${x.name}_${i}`),
+      })),
+    ],
+  };
+}
+
+const STORED: Record<string, StoredDType> = {
+  '|b1': 'u1',
+  '|u1': 'u1',
+  '|i1': 'i1',
+  '<u2': 'u2',
+  '<i2': 'i2',
+  '<f2': 'f2',
+  '<u4': 'u4',
+  '<i4': 'i4',
+  '<f4': 'f4',
+  '<u8': 'u8',
+  '<i8': 'i8',
+  '<f8': 'f8',
+};
+
+/** `data` of a zipped store, decoded by its compressor and filters, as strategies' decode expects it. */
+export async function readZarrData(zip: Uint8Array): Promise<ReadBack> {
+  const { rootAttrs, arrays } = await readZarrZip(zip);
+  const data = arrays.get('data');
+  if (!data) throw new Error('the Zarr store has no `data` array');
+  const dtype = data.meta.filters?.[0]?.dtype ?? data.meta.dtype;
+  return {
+    data: data.data,
+    dtype: STORED[dtype]!,
+    shape: [...data.meta.shape],
+    fullShape: [...data.meta.shape],
+    attrs: data.attrs,
+    rootAttrs,
+    filters: [],
+    chunks: [...data.meta.chunks],
+  };
+}
+
+/** The same entries with the measured error in `data/.zattrs` (the rest of the plan's attributes as they were). */
+export function withMaxAbsError(entries: ZarrEntries, plan: ZarrStorePlan, maxAbsError: number): ZarrEntries {
+  const data = plan.arrays.find((a) => a.name === 'data')!;
+  const attrs = { ...data.attrs, max_abs_error: maxAbsError, _ARRAY_DIMENSIONS: [...data.dims] };
+  const out: ZarrEntries = new Map(entries);
+  out.set('data/.zattrs', new TextEncoder().encode(pythonJson(attrs)));
+  return out;
+}

@@ -1,0 +1,305 @@
+// A Zarr v2 store (one group: `data`, and `pairs` for the used-pairs layouts) built in memory and
+// packed into one zip that Python's `zarr.ZipStore` opens: `.zgroup`, `.zattrs`, each array's
+// `.zarray` / `.zattrs` (written here by hand: no npm package writes Zarr v2 metadata) and its chunks,
+// compressed by numcodecs.js. The zip is written by fflate, entries STORED (the chunks are already
+// compressed, and zarr.ZipStore writes ZIP_STORED too) with a fixed 1980-01-01 timestamp, so the same
+// input gives the same bytes. fflate does not write zip64: a store over 4 GiB or 65 535 entries is
+// refused with that reason (see zipProblem).
+import { unzipSync, zipSync } from 'fflate';
+import type { TypedArray } from '../core/ndarray';
+import { compressChunk, decompressChunk } from './codecs';
+import { decodeFixedScaleOffset } from './fixed-scale-offset';
+import type { ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+export interface ZarrArrayPlan {
+  name: string;
+  /** numpy dtype string of the stored elements, e.g. `<f8`, `|b1` (after the filters decode). */
+  dtype: string;
+  shape: readonly number[];
+  chunks: readonly number[];
+  /** The encoded elements (the filters' `astype` when there are filters), C order, little-endian. */
+  data: TypedArray;
+  compressor: ZarrCompressor | null;
+  filters: ZarrFilter[] | null;
+  /** `_ARRAY_DIMENSIONS` (xarray's dimension names) is added from `dims`. */
+  attrs: Record<string, JsonValue>;
+  dims: readonly string[];
+}
+
+export interface ZarrStorePlan {
+  arrays: readonly ZarrArrayPlan[];
+  rootAttrs: Record<string, JsonValue>;
+}
+
+export class ZarrStoreProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZarrStoreProblem';
+  }
+}
+
+/** The store's entries by key, in the order they go into the zip. */
+export type ZarrEntries = Map<string, Uint8Array>;
+
+const ZIP_LIMIT = 2 ** 32 - 1;
+const ZIP_MAX_ENTRIES = 65535;
+/** DOS timestamps start in 1980; a fixed one keeps the zip deterministic. */
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+
+/**
+ * JSON as Python's json module writes it (zarr reads attributes with json.loads): NaN and ±Infinity
+ * as bare tokens instead of JSON.stringify's null.
+ */
+export function pythonJson(value: JsonValue, indent = 4): string {
+  const marks = ['NaN', 'Infinity', '-Infinity'];
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v)
+        ? `\u0000${Number.isNaN(v) ? marks[0] : v > 0 ? marks[1] : marks[2]}\u0000`
+        : v,
+    indent,
+  );
+  return text.replace(/"\\u0000(NaN|Infinity|-Infinity)\\u0000"/g, '$1');
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+function bytesOf(a: TypedArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Copies chunk `grid` (chunk indices) of a C-order array into a zero-padded full-size chunk. */
+function chunkBytes(
+  src: Uint8Array,
+  shape: readonly number[],
+  chunks: readonly number[],
+  grid: readonly number[],
+  item: number,
+): Uint8Array {
+  const r = shape.length;
+  const chunkElems = chunks.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(chunkElems * item);
+  const strides = new Array<number>(r).fill(1);
+  const cstrides = new Array<number>(r).fill(1);
+  for (let d = r - 2; d >= 0; d--) {
+    strides[d] = strides[d + 1]! * shape[d + 1]!;
+    cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
+  }
+  const start = grid.map((g, d) => g * chunks[d]!);
+  const extent = start.map((s, d) => Math.min(chunks[d]!, shape[d]! - s));
+  // Trailing axes the chunk spans whole are one contiguous run in both arrays.
+  let k = r;
+  while (k > 1 && chunks[k - 1] === shape[k - 1]) k--;
+  // Axes [k, r) are whole: a run is extent[k-1] × cstrides[k-1] elements when k ≥ 1.
+  const runAxis = Math.max(0, k - 1);
+  const runElems = extent[runAxis]! * cstrides[runAxis]!;
+  const idx = new Array<number>(runAxis).fill(0);
+  for (;;) {
+    let s = 0;
+    let c = 0;
+    for (let d = 0; d < runAxis; d++) {
+      s += (start[d]! + idx[d]!) * strides[d]!;
+      c += idx[d]! * cstrides[d]!;
+    }
+    s += start[runAxis]! * strides[runAxis]!;
+    out.set(src.subarray(s * item, (s + runElems) * item), c * item);
+    let d = runAxis - 1;
+    while (d >= 0 && ++idx[d]! >= extent[d]!) idx[d--] = 0;
+    if (d < 0) break;
+  }
+  return out;
+}
+
+function gridOf(shape: readonly number[], chunks: readonly number[]): number[] {
+  return shape.map((s, d) => Math.ceil(s / chunks[d]!));
+}
+
+function* gridIndices(grid: readonly number[]): Generator<number[]> {
+  const idx = new Array<number>(grid.length).fill(0);
+  if (grid.some((g) => g === 0)) return;
+  for (;;) {
+    yield [...idx];
+    let d = grid.length - 1;
+    while (d >= 0 && ++idx[d]! >= grid[d]!) idx[d--] = 0;
+    if (d < 0) return;
+  }
+}
+
+function arrayMeta(a: ZarrArrayPlan): ZarrArrayMeta {
+  return {
+    zarr_format: 2,
+    shape: [...a.shape],
+    chunks: [...a.chunks],
+    dtype: a.dtype,
+    compressor: a.compressor,
+    fill_value: null,
+    filters: a.filters,
+    order: 'C',
+    dimension_separator: '.',
+  };
+}
+
+/** Every entry of the store: metadata and compressed chunks. */
+export async function buildZarrEntries(
+  plan: ZarrStorePlan,
+  onProgress?: (fraction: number) => void,
+): Promise<ZarrEntries> {
+  const entries: ZarrEntries = new Map();
+  entries.set('.zgroup', utf8(pythonJson({ zarr_format: 2 })));
+  entries.set('.zattrs', utf8(pythonJson(plan.rootAttrs)));
+  const total = plan.arrays.reduce((n, a) => n + a.data.byteLength, 0) || 1;
+  let done = 0;
+  for (const a of plan.arrays) {
+    if (a.shape.length === 0 || a.shape.length !== a.chunks.length)
+      throw new ZarrStoreProblem('a Zarr array here needs a rank ≥ 1 and one chunk length per axis');
+    entries.set(`${a.name}/.zarray`, utf8(pythonJson(arrayMeta(a) as unknown as JsonValue)));
+    entries.set(`${a.name}/.zattrs`, utf8(pythonJson({ ...a.attrs, _ARRAY_DIMENSIONS: [...a.dims] })));
+    const src = bytesOf(a.data);
+    const item = a.data.BYTES_PER_ELEMENT;
+    for (const g of gridIndices(gridOf(a.shape, a.chunks))) {
+      const raw = chunkBytes(src, a.shape, a.chunks, g, item);
+      entries.set(`${a.name}/${g.join('.')}`, await compressChunk(a.compressor, raw));
+      done += raw.byteLength;
+      onProgress?.(Math.min(1, done / total));
+    }
+  }
+  return entries;
+}
+
+/** Why these entries can't go into a zip without zip64, or null. */
+export function zipProblem(entries: ZarrEntries): string | null {
+  let bytes = 22;
+  for (const [k, v] of entries) bytes += 30 + 46 + 2 * utf8(k).length + v.byteLength;
+  if (entries.size > ZIP_MAX_ENTRIES)
+    return `the store has ${entries.size.toLocaleString()} entries; a zip holds 65 535 without zip64, which the zip writer (fflate) does not write`;
+  if (bytes > ZIP_LIMIT)
+    return `the store is ${(bytes / 2 ** 30).toFixed(1)} GiB; a zip over 4 GiB needs zip64, which the zip writer (fflate) does not write`;
+  return null;
+}
+
+/** The zip of the entries (STORED, fixed timestamps): what the user downloads. */
+export function zipEntries(entries: ZarrEntries): Uint8Array {
+  const problem = zipProblem(entries);
+  if (problem) throw new ZarrStoreProblem(problem);
+  const files: Record<string, [Uint8Array, { level: 0; mtime: Date }]> = {};
+  for (const [k, v] of entries) files[k] = [v, { level: 0, mtime: ZIP_MTIME }];
+  return zipSync(files, { level: 0, mtime: ZIP_MTIME });
+}
+
+/** One array read back from a zipped store: the `.zarray`, `.zattrs` and the values after the filters. */
+export interface ZarrReadArray {
+  meta: ZarrArrayMeta;
+  attrs: Record<string, unknown>;
+  /** C order, the shape of `meta.shape`: the filters' output (float64 for fixedscaleoffset), else raw elements. */
+  data: TypedArray;
+}
+
+const DTYPE_ARRAYS: Record<string, new (b: ArrayBuffer) => TypedArray> = {
+  '|b1': Uint8Array,
+  '|u1': Uint8Array,
+  '|i1': Int8Array,
+  '<u2': Uint16Array,
+  '<i2': Int16Array,
+  '<f2': Uint16Array,
+  '<u4': Uint32Array,
+  '<i4': Int32Array,
+  '<f4': Float32Array,
+  '<u8': BigUint64Array,
+  '<i8': BigInt64Array,
+  '<f8': Float64Array,
+};
+
+function typedOf(dtype: string, bytes: Uint8Array): TypedArray {
+  const T = DTYPE_ARRAYS[dtype];
+  if (!T) throw new Error(`unsupported Zarr dtype ${dtype}`);
+  const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  return new T(copy.buffer as ArrayBuffer);
+}
+
+/** JSON.parse for Python's json output: bare NaN / Infinity / -Infinity tokens (outside strings) too. */
+export function parsePythonJson(text: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inString) {
+      out += ch;
+      if (ch === '\\') out += text[++i] ?? '';
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    const token = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9));
+    if (!inString && token) {
+      out += `"\\u0000${token[1]}"`;
+      i += token[1]!.length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return JSON.parse(out, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v,
+  );
+}
+
+/** Reads every array of a zipped Zarr v2 group with the same codecs that wrote it. */
+export async function readZarrZip(zip: Uint8Array): Promise<{
+  rootAttrs: Record<string, unknown>;
+  arrays: Map<string, ZarrReadArray>;
+}> {
+  const files = unzipSync(zip);
+  const text = (k: string) => new TextDecoder().decode(files[k]);
+  const parse = (k: string) => parsePythonJson(text(k)) as Record<string, unknown>;
+  const arrays = new Map<string, ZarrReadArray>();
+  for (const key of Object.keys(files)) {
+    if (!key.endsWith('/.zarray')) continue;
+    const name = key.slice(0, -'/.zarray'.length);
+    const meta = parse(key) as unknown as ZarrArrayMeta;
+    const attrs = files[`${name}/.zattrs`] ? parse(`${name}/.zattrs`) : {};
+    const filters = meta.filters ?? [];
+    const outType = filters.length > 0 ? filters[0]!.dtype : meta.dtype;
+    const storedType = filters.length > 0 ? filters[filters.length - 1]!.astype : meta.dtype;
+    const n = meta.shape.reduce((a, b) => a * b, 1);
+    const Out = DTYPE_ARRAYS[outType]!;
+    const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
+    const out = new Uint8Array(n * item);
+    const shape = meta.shape;
+    const chunks = meta.chunks;
+    const r = shape.length;
+    for (const g of gridIndices(gridOf(shape, chunks))) {
+      const bytes = files[`${name}/${g.join('.')}`];
+      if (!bytes) throw new Error(`chunk ${name}/${g.join('.')} is missing`);
+      let chunk: TypedArray = typedOf(storedType, await decompressChunk(meta.compressor, bytes));
+      for (let f = filters.length - 1; f >= 0; f--)
+        chunk = decodeFixedScaleOffset(chunk as never, filters[f]!);
+      // Scatter the chunk's valid part back (the inverse of chunkBytes).
+      const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const strides = new Array<number>(r).fill(1);
+      const cstrides = new Array<number>(r).fill(1);
+      for (let d = r - 2; d >= 0; d--) {
+        strides[d] = strides[d + 1]! * shape[d + 1]!;
+        cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
+      }
+      const start = g.map((gi, d) => gi * chunks[d]!);
+      const extent = start.map((s, d) => Math.min(chunks[d]!, shape[d]! - s));
+      const idx = new Array<number>(r - 1).fill(0);
+      for (;;) {
+        let s = start[r - 1]!;
+        let c = 0;
+        for (let d = 0; d < r - 1; d++) {
+          s += (start[d]! + idx[d]!) * strides[d]!;
+          c += idx[d]! * cstrides[d]!;
+        }
+        out.set(cb.subarray(c * item, (c + extent[r - 1]!) * item), s * item);
+        let d = r - 2;
+        while (d >= 0 && ++idx[d]! >= extent[d]!) idx[d--] = 0;
+        if (d < 0) break;
+      }
+    }
+    arrays.set(name, { meta, attrs, data: typedOf(outType, out) });
+  }
+  return { rootAttrs: files['.zattrs'] ? parse('.zattrs') : {}, arrays };
+}
