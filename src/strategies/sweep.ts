@@ -252,8 +252,6 @@ const ORDER_SENSITIVE: ReadonlySet<string> = new Set(['lossless', 'scaleoffset',
 
 const ZARR_ROW = { codec: 'blosc-zstd', shuffle: 'bit', level: 5 } as const;
 
-const ZARR_ROW = { codec: 'blosc-zstd', shuffle: 'bit', level: 5 } as const;
-
 function paramsFor(
   id: StrategyId,
   s: SweepSettings,
@@ -286,14 +284,6 @@ function paramsFor(
         if (p.params.values !== 'quantized') return [{ ...p.params }];
         return knobs.eps === null ? [] : [{ ...p.params, eps: knobs.eps }];
       });
-    case 'zarr':
-      // A few Zarr rows per layout (blosc zstd 5 with bit shuffle measured smallest and fastest here
-      // on quantized codes and float16; zstd 3 on lossless floats): see README "HDF5, Zarr or Dask?".
-      return [
-        ...(knobs.eps === null ? [] : [{ ...ZARR_ROW, values: 'quantized', eps: knobs.eps }]),
-        { ...ZARR_ROW, values: 'float16' },
-        { codec: 'zstd', values: 'native', level: 3 },
-      ];
     case 'zarr':
       // A few Zarr rows per layout (blosc zstd 5 with bit shuffle measured smallest and fastest here
       // on quantized codes and float16; zstd 3 on lossless floats): see README "HDF5, Zarr or Dask?".
