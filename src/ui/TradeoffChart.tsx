@@ -225,6 +225,7 @@ function placeAll(
   sy: (v: number) => number,
   area: Area,
   fixed: Box[],
+  compact: boolean,
 ): { offsets: Map<string, { dx: number; dy: number; crowd: number }>; labels: PlacedLabel[] } {
   const minD = 2 * R + 4;
   const order = [...points].sort(
@@ -268,10 +269,13 @@ function placeAll(
   const byId = new Map(placed.map((q) => [q.id, q]));
   // Pareto points are labelled, and the recommended one even when a file it can't beat is smaller
   // (one that needs hdf5plugin, say).
-  const labelled = points.filter((p) => p.pareto || p.recommended).sort((a, b) => a.bytes - b.bytes);
+  // On a narrow plot only the recommended point is labelled, with one word (the tooltip says more).
+  const labelled = points
+    .filter((p) => (compact ? p.recommended : p.pareto || p.recommended))
+    .sort((a, b) => a.bytes - b.bytes);
   for (const p of labelled) {
     const q = byId.get(p.id)!;
-    const text = p.recommended ? `${p.short} — recommended` : p.short;
+    const text = compact ? 'recommended' : p.recommended ? `${p.short} — recommended` : p.short;
     const w = textWidth(text, p.recommended);
     const h = LABEL_FONT + 2;
     const g = R + 4;
@@ -778,23 +782,21 @@ export function TradeoffChart() {
       tauLabel = { x: right - 4, y: tauY - 5, text };
       fixed.push({ x1: right - 4 - textWidth(text), y1: tauY - 5 - LABEL_FONT, x2: right - 4, y2: tauY - 3 });
     }
-    let floorLine: { x: number; y1: number; y2: number; textX: number; anchor: 'start' | 'end' } | null =
-      null;
+    // The floor's label runs up along the line, on its left where nothing within τ can be (else right).
+    let floorLine: { x: number; y1: number; y2: number; textX: number; textY: number } | null = null;
     if (floor && floor.bytes > 0) {
       const fx = sx(floor.bytes);
       if (fx >= area.x && fx <= right) {
         const y1 = tauY !== null ? Math.max(area.y, tauY) : area.y;
+        const y2 = area.y + area.height;
         const w = textWidth(floorText(area.width));
-        const anchor = fx + 4 + w > right ? 'end' : 'start';
-        floorLine = {
-          x: fx,
-          y1,
-          y2: area.y + area.height,
-          textX: anchor === 'start' ? fx + 4 : fx - 4,
-          anchor,
-        };
-        const bx = anchor === 'start' ? fx + 4 : fx - 4 - w;
-        fixed.push({ x1: bx, y1: y1 + 2, x2: bx + w, y2: y1 + 4 + LABEL_FONT });
+        const left = fx - area.x > LABEL_FONT + 8;
+        const textX = left ? fx - 4 : fx + 4 + LABEL_FONT;
+        // Bottom of the text clear of the "0" line's label, or as low as the segment allows.
+        const bottom = Math.min(y2, sy(base.zeroLine)) - 20;
+        const textY = bottom - w >= y1 ? bottom : Math.max(y1 + w + 2, area.y + w);
+        floorLine = { x: fx, y1, y2, textX, textY };
+        fixed.push({ x1: textX - LABEL_FONT - 1, y1: textY - w, x2: textX + 1, y2: textY });
       }
     }
     const ox = inputBytes > 0 ? sx(inputBytes) : NaN;
@@ -810,7 +812,7 @@ export function TradeoffChart() {
       fixed.push({ x1: ax, y1: ay - 2, x2: bx, y2: ay + 2 });
       fixed.push({ x1: bx - 2, y1: Math.min(ay, by), x2: bx + 2, y2: Math.max(ay, by) });
     }
-    const { offsets, labels } = placeAll(base.points, sx, sy, area, fixed);
+    const { offsets, labels } = placeAll(base.points, sx, sy, area, fixed, area.width < 420);
     const pos = new Map(base.points.map((p) => [p.id, { x: sx(p.bytes), y: sy(p.err) }]));
     return { sx, sy, offsets, labels, pos, tauY, tauLabel, floorLine, original };
     // yDomain is derived from base.
@@ -962,7 +964,7 @@ export function TradeoffChart() {
             <PointCtx.Provider value={handlers}>
               <ResponsiveContainer
                 width="100%"
-                height={area && area.width < 420 ? 340 : 420}
+                height={area && area.width < 420 ? 380 : 420}
                 onResize={(w, h) => setWrapSize((s) => (s && s.w === w && s.h === h ? s : { w, h }))}
               >
                 <ScatterChart margin={MARGIN} accessibilityLayer={false}>
@@ -1065,9 +1067,7 @@ export function TradeoffChart() {
                               className="floor-line"
                             />
                             <text
-                              x={layout.floorLine.textX}
-                              y={layout.floorLine.y1 + 2 + LABEL_FONT}
-                              textAnchor={layout.floorLine.anchor}
+                              transform={`translate(${layout.floorLine.textX},${layout.floorLine.textY}) rotate(-90)`}
                               className="line-label floor-label"
                             >
                               {floorText(area.width)}
