@@ -14,6 +14,7 @@ import { runJob, UnsupportedError } from '../../src/workers/job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../src/strategies/sweep';
 import type { JobInput } from '../../src/workers/job';
 import { recipeScript } from '../../src/strategies/recipe';
+import { strategyOf } from '../../src/strategies/registry';
 import type { Params, StrategySpec } from '../../src/strategies/types';
 import { FIXTURE_DIR, loadFixture } from '../unit/strategies/fixtures';
 import { generateNotebookArray } from '../../src/core/generator';
@@ -148,7 +149,12 @@ async function appVersusRecipe(input: JobInput, npyPath: string, spec: StrategyS
   const printed = JSON.parse(run.stdout) as { bytes: number; max_abs_error: number };
   const cmp = spawnSync(PYTHON, [COMPARE, appPath, outPath], { encoding: 'utf8' });
   expect(cmp.status, cmp.stderr).toBe(0);
-  return { app: app.result, printed, seen: JSON.parse(cmp.stdout) as Compared };
+  return {
+    app: app.result,
+    printed,
+    seen: JSON.parse(cmp.stdout) as Compared,
+    paths: { app: appPath, recipe: outPath },
+  };
 }
 
 function expectSameFile(
@@ -275,7 +281,12 @@ describe.skipIf(MISSING_PLUGIN !== null && !ON_CI)('recipe script for every defa
       { ...DEFAULT_SWEEP_SETTINGS, decimalsAuto: false, decimals: 2 },
       7.8e-3,
     ),
-  ].filter((s) => !NOT_WRITABLE_HERE.has(String(s.params.codec)));
+  ]
+    .filter((s) => !NOT_WRITABLE_HERE.has(String(s.params.codec)))
+    // The recipe writes .npy and HDF5; other containers have none.
+    .filter((s) =>
+      ['numpy', 'h5py', 'h5py+hdf5plugin'].includes(strategyOf(s.strategyId).readableBy(s.params)),
+    );
 
   it('runs them all and matches the app', async () => {
     const input = await loadFixture(fixture);
@@ -452,6 +463,68 @@ run('recipe script refuses what the app refuses', () => {
     const r = spawnSync(PYTHON, [script, join(FIXTURE_DIR, fixture), out], { encoding: 'utf8' });
     expect(r.status, r.stdout).not.toBe(0);
     expect(r.stderr).toMatch(/^h5squeeze recipe: cannot apply /m);
+  });
+});
+
+run('recipe script on a rank-4 stack (3 × 4 × 9 × 9) stored big-endian in Fortran order', () => {
+  // Pairs on the last axis of a 3 × 4 × K /data, or pairs first in K × 3 × 4: the script reads the
+  // input one leading row (4 matrices) per slab, so pair-major writes column slabs d[:, r0:r1] of a
+  // rank-3 dataset through the memmap. Features 3 and 7 are never used; the asymmetry is 1e-9.
+  const name = 'stack4d_be_fortran.npy';
+  const path = join(dir, name);
+  let input: JobInput;
+  beforeAll(() => {
+    const [a, b, m] = [3, 4, 9];
+    const data = new Float64Array(a * b * m * m);
+    for (let n = 0; n < a * b; n++)
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          const unused = i === 3 || i === 7 || j === 3 || j === 7;
+          const v = unused ? 0 : Math.cos(n * 1.7 + Math.min(i, j) * 0.9 + Math.max(i, j) * 0.31);
+          data[(n * m + i) * m + j] = v + (i < j && !unused ? 1e-9 : 0);
+        }
+    const array = { dtype: 'f8' as const, shape: [a, b, m, m], data };
+    input = { name, array, facts: factsOf(array, analyzeArray(array)) };
+    const c = join(dir, 'stack4d_c.npy');
+    writeFileSync(c, writeNpy(array));
+    const conv = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        `import numpy as np; np.save(${JSON.stringify(path)}, np.asfortranarray(np.load(${JSON.stringify(c)}).astype(">f8")))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(conv.status, conv.stderr).toBe(0);
+  });
+
+  it.each([
+    [q(PAIRS, 'shuffle-gzip'), undefined],
+    [q(PAIRS_PM, 'shuffle-gzip'), 3000],
+    [q(PAIRS_PM, 'scaleoffset'), 3000],
+    [simple('hdf5-gzip', PAIRS_PM, { level: 4 }), 3000],
+    [simple('hdf5-float16', PAIRS), 3000],
+  ] as [StrategySpec, number | undefined][])('%j slabs %s', async (spec, slab) => {
+    expect(input.facts.usedPairs!.length).toBe(28); // 7 used features: 7 · 8 / 2
+    const r = await appVersusRecipe(input, path, spec, slab);
+    expect(r.seen.app.shape).toEqual(spec.layout === PAIRS ? [3, 4, 28] : [28, 3, 4]);
+    expect(r.seen.app.attrs!.pairs_axis).toBe(spec.layout === PAIRS ? 2 : 0);
+    expectSameFile(`${name} ${r.app.id}`, r, { sizeSlack: slackFor(spec) });
+    // The contract-only restore (tests/interop/restore.py) gets the input back from both files.
+    for (const file of [r.paths.app, r.paths.recipe]) {
+      const back = spawnSync(PYTHON, [join(import.meta.dirname, 'restore.py'), path, file], {
+        encoding: 'utf8',
+      });
+      expect(back.status, back.stderr).toBe(0);
+      const seen = JSON.parse(back.stdout) as {
+        maxAbsError: number;
+        restoredShape: number[];
+        restoredDtype: string;
+      };
+      expect(seen.restoredShape).toEqual([3, 4, 9, 9]);
+      expect(seen.restoredDtype).toBe('<f8');
+      expect(seen.maxAbsError).toBe(r.app.maxAbsError);
+    }
   });
 });
 
