@@ -88,6 +88,56 @@ function sortValue(row: RowState, key: SortKey, index: number): number {
   }
 }
 
+/**
+ * Arrow keys, Page Up/Down, Home and End move the focus between rows (in the order shown, so straight
+ * through the DOM); Enter or Space on a row selects it. The focused row becomes the tab stop.
+ */
+function onRowKey(e: KeyboardEvent<HTMLTableRowElement>, id: string) {
+  const tr = e.currentTarget;
+  const onRow = e.target === tr;
+  const step = (from: Element, n: number) => {
+    let at = from;
+    for (let i = 0; i < Math.abs(n); i++) {
+      const next = n > 0 ? at.nextElementSibling : at.previousElementSibling;
+      if (!next) break;
+      at = next;
+    }
+    return at;
+  };
+  let target: Element | null;
+  switch (e.key) {
+    case 'ArrowDown':
+      target = step(tr, 1);
+      break;
+    case 'ArrowUp':
+      target = step(tr, -1);
+      break;
+    case 'PageDown':
+      target = step(tr, 10);
+      break;
+    case 'PageUp':
+      target = step(tr, -10);
+      break;
+    case 'Home':
+      target = onRow ? (tr.parentElement?.firstElementChild ?? null) : null;
+      break;
+    case 'End':
+      target = onRow ? (tr.parentElement?.lastElementChild ?? null) : null;
+      break;
+    case 'Enter':
+    case ' ':
+      if (!onRow) return;
+      e.preventDefault();
+      selectRow(id);
+      return;
+    default:
+      return;
+  }
+  if (!(target instanceof HTMLElement)) return;
+  e.preventDefault();
+  target.focus();
+}
+
 /** The max abs error relative to the input's largest |value| ('–' when that is 0 or unknown). */
 function formatRelError(maxAbsError: number, maxAbs: number): string {
   if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return '–';
@@ -108,7 +158,6 @@ export function ResultsTable() {
   );
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'order', dir: 1 });
   const [activeId, setActiveId] = useState<string | null>(null);
-  const bodyRef = useRef<HTMLTableSectionElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
   const chartHover = useHover((s) => (s.source === 'chart' ? s.id : null));
   const results = useMemo(() => doneResults(rows, rowOrder), [rows, rowOrder]);
@@ -129,47 +178,6 @@ export function ResultsTable() {
       : selectedId && rows[selectedId]
         ? selectedId
         : (ordered[0]?.id ?? null);
-
-  function onRowKey(e: KeyboardEvent<HTMLTableRowElement>, id: string) {
-    const i = ordered.findIndex((r) => r.id === id);
-    const onRow = e.target === e.currentTarget;
-    let next: number;
-    switch (e.key) {
-      case 'ArrowDown':
-        next = i + 1;
-        break;
-      case 'ArrowUp':
-        next = i - 1;
-        break;
-      case 'PageDown':
-        next = i + 10;
-        break;
-      case 'PageUp':
-        next = i - 10;
-        break;
-      case 'Home':
-        if (!onRow) return;
-        next = 0;
-        break;
-      case 'End':
-        if (!onRow) return;
-        next = ordered.length - 1;
-        break;
-      case 'Enter':
-      case ' ':
-        if (!onRow) return;
-        e.preventDefault();
-        selectRow(id);
-        return;
-      default:
-        return;
-    }
-    e.preventDefault();
-    const target = ordered[Math.max(0, Math.min(ordered.length - 1, next))];
-    if (!target) return;
-    setActiveId(target.id);
-    bodyRef.current?.querySelector<HTMLElement>(`tr[data-strategy-id="${CSS.escape(target.id)}"]`)?.focus();
-  }
 
   const header = (c: Column) => {
     const active = sort.key === c.key && !(c.key === 'order' && sort.dir === 1);
@@ -230,7 +238,7 @@ export function ResultsTable() {
               </th>
             </tr>
           </thead>
-          <tbody ref={bodyRef}>
+          <tbody>
             {ordered.map((row) => (
               <ResultRow
                 key={row.id}
@@ -242,7 +250,6 @@ export function ResultsTable() {
                 tabbable={row.id === tabbableId}
                 inputBytes={inputBytes}
                 maxAbs={maxAbs}
-                onKey={onRowKey}
                 onActivate={setActiveId}
               />
             ))}
@@ -266,7 +273,6 @@ const ResultRow = memo(function ResultRow({
   tabbable,
   inputBytes,
   maxAbs,
-  onKey,
   onActivate,
 }: {
   row: RowState;
@@ -277,7 +283,6 @@ const ResultRow = memo(function ResultRow({
   tabbable: boolean;
   inputBytes: number;
   maxAbs: number;
-  onKey(e: KeyboardEvent<HTMLTableRowElement>, id: string): void;
   onActivate(id: string): void;
 }) {
   const def = strategyOf(row.spec.strategyId);
@@ -313,7 +318,7 @@ const ResultRow = memo(function ResultRow({
       onBlur={() => clearHovered(row.id, 'table')}
       onMouseEnter={() => setHovered(row.id, 'table')}
       onMouseLeave={() => clearHovered(row.id, 'table')}
-      onKeyDown={(e) => onKey(e, row.id)}
+      onKeyDown={(e) => onRowKey(e, row.id)}
     >
       <td>
         <span className="swatch" style={{ background: KIND_COLORS[def.kind] }} aria-hidden="true" />
