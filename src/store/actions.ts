@@ -1,28 +1,26 @@
 // Async actions: load/generate an input, run and re-run the sweep, download. They own the worker pool
 // and write only small facts into the store.
 import { getState, setState } from './store';
-import type { InputInfo, RowState, State } from './store';
+import type { InputInfo } from './store';
 import { cacheResult, cachedFile, cachedResult, clearCaches } from './file-cache';
+import { SweepController } from './sweep-controller';
 import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
 import type { NpyHeader } from '../core/npy';
 import type { InputFacts } from '../strategies/types';
 import { blobOf } from './file-cache';
 import type { LoadedArray } from '../workers/load';
 import { isAbortError } from '../workers/rpc';
-import { buildSweep, resultIdOf, specKeyOf } from '../strategies/sweep';
 import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { describeError } from './messages';
-import { layoutOf } from '../layouts/registry';
-import { absTolerance, factsOfInput } from './selectors';
+import { absTolerance } from './selectors';
 import { describePatch, isEmptyPatch, parseSettingsHash, settingsToHash } from './settings-url';
 import type { SettingsPatch } from './settings-url';
 
 let pool: SweepPool | null = null;
 let inputCounter = 0;
 let loadAbort: AbortController | null = null;
-const rowAborts = new Map<string, AbortController>();
 
 /** Starts the worker pool (and h5wasm in each worker) before the user picks a file. */
 export function warmUp(): void {
@@ -34,48 +32,12 @@ function getPool(): SweepPool {
   return pool;
 }
 
-/**
- * Row updates from workers arrive as separate tasks; applying each at once would re-render the table
- * and chart dozens of times a second. They are queued and applied together every FLUSH_MS, and only
- * to the row still running that spec (a patch for a replaced spec is dropped).
- */
-const FLUSH_MS = 100;
-const pendingPatches = new Map<string, { specKey: string; patch: Partial<RowState> }>();
-let flushTimer: ReturnType<typeof setTimeout> | null = null;
-
-function patchRow(id: string, specKey: string, patch: Partial<RowState>): void {
-  const prev = pendingPatches.get(id);
-  pendingPatches.set(id, {
-    specKey,
-    patch: prev && prev.specKey === specKey ? { ...prev.patch, ...patch } : patch,
-  });
-  flushTimer ??= setTimeout(flushPatches, FLUSH_MS);
-}
-
-function flushPatches(): void {
-  flushTimer = null;
-  if (pendingPatches.size > 0) {
-    const patches = [...pendingPatches];
-    pendingPatches.clear();
-    setState((s) => {
-      const rows = { ...s.rows };
-      for (const [id, { specKey, patch }] of patches) {
-        const row = rows[id];
-        if (row && row.specKey === specKey) rows[id] = { ...row, ...patch };
-      }
-      return { rows };
-    });
-  }
-  updateSweepStatus();
-}
-
-function updateSweepStatus(): void {
-  const { rows, rowOrder, sweepStatus } = getState();
-  if (rowOrder.length === 0) return;
-  const busy = rowOrder.some((id) => rows[id]?.status === 'queued' || rows[id]?.status === 'running');
-  const next: State['sweepStatus'] = busy ? 'running' : 'done';
-  if (next !== sweepStatus) setState({ sweepStatus: next });
-}
+const controller = new SweepController(
+  () => getPool(),
+  { get: getState, set: setState },
+  { get: cachedResult, put: cacheResult },
+  { isAbort: isAbortError },
+);
 
 /** The file behind the current input (kept for the streamed full-file run), never in the store. */
 let currentSource: { file: Blob; header: NpyHeader; facts: InputFacts } | null = null;
@@ -83,11 +45,8 @@ let fullAbort: AbortController | null = null;
 
 async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<void> {
   const inputId = ++inputCounter;
-  for (const c of rowAborts.values()) c.abort();
-  rowAborts.clear();
-  pendingPatches.clear();
+  controller.reset();
   clearCaches();
-  floorCache.clear();
   currentSource =
     loaded.header && source ? { file: source, header: loaded.header, facts: loaded.facts } : null;
   fullAbort?.abort();
@@ -176,64 +135,6 @@ export function cancelLoad(): void {
   setState((s) => ({ loadStatus: s.input ? 'ready' : 'empty', loadingName: null }));
 }
 
-function startRow(spec: StrategySpec, inputId: number): void {
-  const id = resultIdOf(spec);
-  const key = specKeyOf(spec);
-  rowAborts.get(id)?.abort();
-  const hit = cachedResult(key);
-  if (hit) {
-    patchRow(id, key, { spec, status: 'done', progress: 1, result: hit, reason: undefined });
-    return;
-  }
-  const ctrl = new AbortController();
-  rowAborts.set(id, ctrl);
-  let lastProgress = -1;
-  patchRow(id, key, { spec, status: 'queued', progress: 0, result: undefined, reason: undefined });
-  getPool()
-    .run(spec, {
-      signal: ctrl.signal,
-      onProgress: (f) => {
-        // Re-render the table for visible steps only (every 10 %), not for every slab.
-        if (ctrl.signal.aborted || (f - lastProgress < 0.1 && f < 1)) return;
-        lastProgress = f;
-        patchRow(id, key, { status: 'running', progress: f });
-      },
-    })
-    .then(
-      ({ result, file }) => {
-        if (ctrl.signal.aborted || getState().input?.inputId !== inputId) return;
-        cacheResult(key, result, file);
-        patchRow(id, key, { status: 'done', progress: 1, result });
-      },
-      (e: unknown) => {
-        if (ctrl.signal.aborted || isAbortError(e) || getState().input?.inputId !== inputId) return;
-        const code = (e as { code?: string }).code;
-        patchRow(id, key, {
-          status: code === 'UNSUPPORTED' ? 'skipped' : 'failed',
-          progress: 1,
-          reason: e instanceof Error ? e.message : String(e),
-        });
-      },
-    )
-    .finally(() => {
-      if (rowAborts.get(id) === ctrl) rowAborts.delete(id);
-      flushTimer ??= setTimeout(flushPatches, FLUSH_MS);
-    });
-}
-
-/** A rough rank of a job's cost (measured in the benchmark: gzip and plugin coders dominate). */
-function jobCostRank(spec: StrategySpec): number {
-  const kind =
-    spec.strategyId === 'hdf5-gzip' || spec.params.codec === 'gzip'
-      ? 4
-      : spec.strategyId === 'hdf5-codec'
-        ? 3
-        : spec.strategyId === 'npy' || spec.strategyId === 'hdf5-native'
-          ? 2
-          : 1;
-  return kind * 2 + (spec.layout === 'full' ? 1 : 0);
-}
-
 function afterNextPaint(fn: () => void): void {
   if (typeof requestAnimationFrame === 'undefined') return void setTimeout(fn, 0);
   requestAnimationFrame(() => setTimeout(fn, 0));
@@ -241,62 +142,7 @@ function afterNextPaint(fn: () => void): void {
 
 /** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */
 export function runSweep(): void {
-  const state = getState();
-  const { input, settings, rows } = state;
-  if (!input) return;
-  const specs = buildSweep({ shape: input.shape, facts: factsOfInput(input) }, settings, absTolerance(state));
-  const ids = specs.map(resultIdOf);
-  const nextRows: Record<string, RowState> = {};
-  const changed: StrategySpec[] = [];
-  specs.forEach((spec, i) => {
-    const id = ids[i]!;
-    const key = specKeyOf(spec);
-    const old = rows[id];
-    if (old && old.specKey === key && old.status !== 'failed') nextRows[id] = old;
-    else {
-      nextRows[id] = { id, spec, specKey: key, status: 'queued', progress: 0 };
-      changed.push(spec);
-    }
-  });
-  // Rows that left the sweep (layout toggled off) stop working.
-  for (const [id, ctrl] of rowAborts) if (!nextRows[id]) ctrl.abort();
-  setState({ rows: nextRows, rowOrder: ids, sweepStatus: 'running' });
-  // Cheap jobs first, so the chart fills in quickly; the slow entropy coders run last.
-  const byCost = [...changed].sort((a, b) => jobCostRank(a) - jobCostRank(b));
-  for (const spec of byCost) startRow(spec, input.inputId);
-  updateSweepStatus();
-  requestFloor(input.inputId, specs);
-}
-
-let floorAbort: AbortController | null = null;
-const floorCache = new Map<string, State['floor']>();
-
-/** The entropy floor at the ε the quantized rows run with (one cheap pass in a worker), for the chart. */
-function requestFloor(inputId: number, specs: readonly StrategySpec[]): void {
-  const quantized = specs.filter((s) => s.strategyId === 'hdf5-quantized');
-  const eps = quantized[0]?.params.eps;
-  const layouts = [...new Set(quantized.map((s) => s.layout))].filter((l) => !layoutOf(l).reorderOf);
-  floorAbort?.abort();
-  if (typeof eps !== 'number' || layouts.length === 0) {
-    if (getState().floor !== null) setState({ floor: null });
-    return;
-  }
-  const key = `${inputId}|${eps}|${layouts.join(',')}`;
-  if (floorCache.has(key)) return setState({ floor: floorCache.get(key) ?? null });
-  const ctrl = new AbortController();
-  floorAbort = ctrl;
-  getPool()
-    .call('floor', { layouts, eps }, { signal: ctrl.signal })
-    .then(
-      (r) => {
-        const floor = r ? { tau: eps, bytes: r.bytes, layout: r.layout } : null;
-        floorCache.set(key, floor);
-        if (!ctrl.signal.aborted && getState().input?.inputId === inputId) setState({ floor });
-      },
-      () => {
-        // The floor is a guide line on the chart; without it the results still stand.
-      },
-    );
+  controller.run();
 }
 
 export function updateSettings(patch: Partial<SweepSettings>): void {
