@@ -318,8 +318,29 @@ const ENCODING_LABEL: Record<Encoding, string> = {
   float64: 'float64',
   float16: 'cast to float16 (numpy astype, round to nearest even)',
   quantized:
-    'integers q = round((x - add_offset) / scale_factor), CF scale_factor/add_offset, every value within eps after the cast back to the input dtype (the global min/max of the input set the plan; 0 is on the grid)',
+    'integers q = round((x - add_offset) / scale_factor), CF scale_factor/add_offset, every value within eps after the cast back to the input dtype (the input min/max set the step and type, a sample of its values where the grid starts; 0 is on the grid)',
 };
+
+/** Width of the script's docstring lines. */
+const DOC_WIDTH = 100;
+
+/** `text` in lines of at most `width` characters (longer words stay whole), the first after `first`. */
+function wrap(text: string, width: number, first = '', rest = ''): string {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter((w) => w)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
 
 /** The parameter block: every name the recipe/*.py files take from the strategy and the app. */
 function parameterBlock(spec: StrategySpec, params: Params, plan: RecipePlan, inputs: RecipeInputs): string {
@@ -390,13 +411,21 @@ export function recipeScript(spec: StrategySpec, inputs: RecipeInputs): string {
     : '';
   const chunkTarget =
     spec.strategyId === 'hdf5-quantized' ? quantizedChunkTarget(String(params.codec)) : CHUNK_TARGET_BYTES;
-  const chunksLine =
-    plan.container === 'hdf5'
-      ? `Chunks:   whole ${spec.layout === 'used-pairs-pair-major' ? 'pair rows (every matrix)' : 'leading-axis rows'}, about ${chunkTarget >> 10} KiB each${plan.shuffle ? ', the height leaving the fewest rows in a partial last chunk' : ''} (contiguous when there is no filter).\n`
-      : '';
+  const fields: [string, string][] = [
+    ['Strategy', `${def.label}${describe ? ` (${describe})` : ''}.`],
+    ['Layout', `${LAYOUT_LABEL[spec.layout]}.`],
+    ['Values', `${ENCODING_LABEL[plan.encoding]}.`],
+    ['Filter', `${plan.filterLabel}.`],
+  ];
+  if (plan.container === 'hdf5')
+    fields.push([
+      'Chunks',
+      `whole ${spec.layout === 'used-pairs-pair-major' ? 'pair rows (every matrix)' : 'leading-axis rows'}, about ${chunkTarget >> 10} KiB each${plan.shuffle ? ', the height leaving the fewest rows in a partial last chunk' : ''} (contiguous when there is no filter).`,
+    ]);
   const factsNote = needsFacts
     ? ` A first pass measures min, max, NaN/Inf counts${packed ? ' and max|A - A.T|' : ''}${pairs ? ' and finds the used pairs' : ''} (the app's facts).`
     : '';
+  const needs = `Needs numpy${plan.container === 'hdf5' ? ' and h5py' : ''}${plan.hdf5plugin ? ' and hdf5plugin (pip install hdf5plugin; Bitshuffle(cname=...) needs hdf5plugin >= 4.0)' : ''}.`;
 
   const header = `#!/usr/bin/env python3
 # ${APP_NAME} ${APP_VERSION} recipe: ${def.label}${describe ? ` · ${describe}` : ''} · layout ${spec.layout}
@@ -406,15 +435,12 @@ ${measured}"""Apply one h5squeeze storage strategy to a full .npy on your own ma
 usage:  python3 ${recipeFileName(inputs.outputName)} INPUT.npy [OUTPUT]
         (OUTPUT defaults to ${inputs.outputName})
 
-Strategy: ${def.label}${describe ? ` (${describe})` : ''}.
-Layout:   ${LAYOUT_LABEL[spec.layout]}.
-Values:   ${ENCODING_LABEL[plan.encoding]}.
-Filter:   ${plan.filterLabel}.
-${chunksLine}
-The input is read with np.load(mmap_mode="r") in slabs of leading-axis rows, so arrays larger than
-memory work.${factsNote}
-After writing, the script reads its own file back, measures the max abs error against the input and
-stores it in the max_abs_error attribute. Needs numpy${plan.container === 'hdf5' ? ' and h5py' : ''}${plan.hdf5plugin ? ' and hdf5plugin (pip install hdf5plugin; Bitshuffle(cname=...) needs hdf5plugin >= 4.0)' : ''}.
+${fields.map(([k, v]) => wrap(v, DOC_WIDTH, `${`${k}:`.padEnd(10)}`, ' '.repeat(10))).join('\n')}
+
+${wrap(
+  `The input is read with np.load(mmap_mode="r") in slabs of leading-axis rows, so arrays larger than memory work.${factsNote} After writing, the script reads its own file back, measures the max abs error against the input and stores it in the max_abs_error attribute. ${needs}`,
+  DOC_WIDTH,
+)}
 """`;
   const imports = [
     ...(pairs ? ['import contextlib'] : []),
