@@ -1,7 +1,8 @@
 // The only place that creates workers: a pool of sweep workers sharing one input, plus one-off
 // workers for loading/generating. Cancelling a call terminates its worker; the pool replaces it.
 import type { Request, Response } from './rpc';
-import { TEST_OOM_PREFIX, WorkerError } from './rpc';
+import { TEST_OOM_KEY, WorkerError } from './rpc';
+import type { TestOomMode } from './rpc';
 import type { InputMessage, SweepApi } from './sweep-api';
 import type { LoadApi } from './load-api';
 import type { LoadedArray } from './load';
@@ -15,22 +16,30 @@ type ArgOf<A, M extends keyof A> = A[M] extends (arg: infer T, ...rest: never[])
 type ResultOf<A, M extends keyof A> = A[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /**
- * TEST HOOK, inert unless the page address carries `?h5sq-test-oom=<strategyId>:<layout>`: the first
- * sweep worker job with that id runs out of memory on purpose against a small wasm memory cap
- * (rpc.ts, TEST_OOM_PREFIX) and crashes its worker, once per page. The bad-day journey uses it.
+ * TEST HOOK, inert unless the page address carries `?h5sq-test-oom=[caught:]<strategyId>:<layout>`:
+ * the first sweep job with that id is sent with a flag that makes its worker run out of memory on
+ * purpose against a small cap (rpc.ts, TEST_OOM_KEY): uncaught (the worker crashes), or with
+ * `caught:` returned as the job's error. Once per page; the bad-day journey uses it.
  */
-let testOomTarget: string | null = (() => {
+let testOom: { target: string; mode: TestOomMode } | null = (() => {
   if (typeof location === 'undefined') return null;
-  return new URLSearchParams(location.search).get('h5sq-test-oom');
+  const value = new URLSearchParams(location.search).get('h5sq-test-oom');
+  if (!value) return null;
+  return value.startsWith('caught:')
+    ? { target: value.slice('caught:'.length), mode: 'caught' }
+    : { target: value, mode: 'crash' };
 })();
+
+function takeTestOom(spec: StrategySpec): TestOomMode | undefined {
+  if (!testOom || testOom.target !== `${spec.strategyId}:${spec.layout}`) return undefined;
+  const { mode } = testOom;
+  testOom = null;
+  return mode;
+}
 
 /** The two worker scripts: the sweep worker (h5wasm) and the light loader (no wasm). */
 const WORKER_SCRIPTS = {
-  sweep: () =>
-    new Worker(new URL('./sweep.worker.ts', import.meta.url), {
-      type: 'module',
-      name: testOomTarget ? `${TEST_OOM_PREFIX}${testOomTarget}` : 'h5squeeze-sweep',
-    }),
+  sweep: () => new Worker(new URL('./sweep.worker.ts', import.meta.url), { type: 'module' }),
   load: () => new Worker(new URL('./load.worker.ts', import.meta.url), { type: 'module' }),
 };
 
@@ -76,8 +85,6 @@ export function onWorkerLoss(listener: (loss: WorkerLoss) => void): () => void {
 }
 
 function reportLoss(loss: WorkerLoss): void {
-  // The test hook is once per page: the replacement workers run every job normally.
-  testOomTarget = null;
   for (const l of lossListeners) l(loss);
 }
 
@@ -182,6 +189,17 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
     for (const p of this.pending.values()) p.reject(reason);
     this.pending.clear();
   }
+}
+
+function runJobArg(inputId: number, job: QueuedJob): ArgOf<SweepApi, 'runJob'> {
+  const arg: ArgOf<SweepApi, 'runJob'> & { [TEST_OOM_KEY]?: TestOomMode } = {
+    inputId,
+    spec: job.spec,
+    wantFile: job.wantFile,
+  };
+  const oom = takeTestOom(job.spec);
+  if (oom) arg[TEST_OOM_KEY] = oom;
+  return arg;
 }
 
 /** Replacements stop after this many workers in a row die without answering. */
@@ -390,11 +408,7 @@ export class SweepPool {
         .then(() =>
           job.invoke
             ? job.invoke(handle, inputId)
-            : handle.call(
-                'runJob',
-                { inputId, spec: job.spec, wantFile: job.wantFile },
-                { onProgress: job.onProgress },
-              ),
+            : handle.call('runJob', runJobArg(inputId, job), { onProgress: job.onProgress }),
         )
         .then(
           (v) => job.resolve(v as Parameters<QueuedJob['resolve']>[0]),

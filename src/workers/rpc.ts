@@ -24,27 +24,20 @@ interface MessagePortLike {
 }
 
 /**
- * TEST HOOK (bad-day journey), inert unless the page started its sweep workers with the name
- * `h5sq-test-oom:[caught:]<strategyId>:<layout>` (client.ts does so only for a page address with
- * `?h5sq-test-oom=`). That job then asks for more wasm memory than a small cap allows, the way a
- * job meets a browser that refuses memory: a real WebAssembly.Memory with a 16 MiB maximum is grown
- * past it and the engine's RangeError is thrown uncaught (the worker dies), or with `caught:`
- * returned as the job's error (as h5wasm reports a failed allocation).
+ * TEST HOOK (bad-day journey): a request whose argument carries TEST_OOM_KEY runs out of memory on
+ * purpose. The page sets it only when its address asks to (client.ts, `?h5sq-test-oom=`). The job
+ * then asks for more wasm memory than a small cap allows, the way a job meets a browser that
+ * refuses memory: a real WebAssembly.Memory with a 16 MiB maximum is grown past it, and the
+ * engine's RangeError is thrown uncaught ('crash': the worker dies) or returned as the job's error
+ * ('caught', as h5wasm reports a failed allocation).
  */
-export const TEST_OOM_PREFIX = 'h5sq-test-oom:';
+export const TEST_OOM_KEY = 'h5sqTestOom';
+export type TestOomMode = 'crash' | 'caught';
 const TEST_CAP_PAGES = 256; // 16 MiB of 64 KiB pages
 
-function testOomTarget(): { spec: string; caught: boolean } | null {
-  const name = (globalThis as { name?: unknown }).name;
-  if (typeof name !== 'string' || !name.startsWith(TEST_OOM_PREFIX)) return null;
-  const rest = name.slice(TEST_OOM_PREFIX.length);
-  return rest.startsWith('caught:') ? { spec: rest.slice(7), caught: true } : { spec: rest, caught: false };
-}
-
-function isTestOomJob(target: { spec: string } | null, req: Request): boolean {
-  if (!target || req.method !== 'runJob') return false;
-  const spec = (req.arg as { spec?: { strategyId: string; layout: string } } | null)?.spec;
-  return !!spec && `${spec.strategyId}:${spec.layout}` === target.spec;
+function testOomOf(req: Request): TestOomMode | undefined {
+  const mode = (req.arg as { [TEST_OOM_KEY]?: unknown } | null)?.[TEST_OOM_KEY];
+  return mode === 'crash' || mode === 'caught' ? mode : undefined;
 }
 
 function allocateBeyondTestCap(): never {
@@ -55,10 +48,10 @@ function allocateBeyondTestCap(): never {
 
 /** Worker side: answer requests with the API object's methods. */
 export function exposeApi(api: ApiShape, port: MessagePortLike): void {
-  const testOom = testOomTarget();
   port.addEventListener('message', (e: MessageEvent) => {
     const req = e.data as Request;
-    if (isTestOomJob(testOom, req) && !testOom!.caught) allocateBeyondTestCap();
+    const testOom = testOomOf(req);
+    if (testOom === 'crash') allocateBeyondTestCap();
     const method = api[req.method];
     const transfers: Transferable[] = [];
     const ctx: CallContext = {
@@ -68,7 +61,7 @@ export function exposeApi(api: ApiShape, port: MessagePortLike): void {
     void (async () => {
       try {
         if (!method) throw new Error(`unknown worker method ${req.method}`);
-        if (isTestOomJob(testOom, req)) allocateBeyondTestCap();
+        if (testOom === 'caught') allocateBeyondTestCap();
         const value = await method(req.arg as never, ctx);
         port.postMessage({ id: req.id, kind: 'ok', value } satisfies Response, transfers);
       } catch (err) {
