@@ -82,7 +82,7 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
   kind: 'plugin',
   description:
     'A Zarr v2 store in one .zip (zarr.ZipStore), compressed with numcodecs blosc/zstd/gzip after an optional float16/float32 cast or ε-bounded quantization that the fixedscaleoffset filter decodes itself; zarr, xarray and dask read it.',
-  defaults: { codec: 'blosc-zstd', shuffle: 'bit', values: 'quantized', level: 5, eps: 1e-4 },
+  defaults: { codec: 'blosc-zstd', shuffle: 'byte', values: 'quantized', level: 5, eps: 1e-4 },
   paramSpec: [
     {
       key: 'codec',

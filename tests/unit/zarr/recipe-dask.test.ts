@@ -42,7 +42,7 @@ describe('Dask recipe script', () => {
       expect(script).toContain('from dask.distributed import Client, LocalCluster');
       if (spec.params.values === 'quantized') {
         expect(script).toContain('EPS = 0.001');
-        expect(script).toContain('numcodecs.Blosc(cname="zstd", clevel=5, shuffle=2, blocksize=0)');
+        expect(script).toContain('numcodecs.Blosc(cname="zstd", clevel=5, shuffle=1, blocksize=0)');
       } else expect(script).toContain('EPS = None');
     }
   });
