@@ -61,6 +61,8 @@ interface Point {
   layout: Layout;
   kind: StrategyKind;
   family: CodecFamily;
+  /** A zipped Zarr store rather than an HDF5 or .npy file. */
+  zarr: boolean;
   /** A few words for the on-chart label of a Pareto point. */
   short: string;
   pareto: boolean;
@@ -139,6 +141,9 @@ function shortLabel(r: StrategyResult): string {
       break;
     case 'hdf5-codec':
       s = `${String(p.values)} + ${String(p.codec)}`;
+      break;
+    case 'zarr':
+      s = `Zarr ${String(p.values)} + ${String(p.codec)}`;
       break;
     default:
       s = r.paramsLabel ? `${r.label} (${r.paramsLabel})` : r.label;
@@ -377,27 +382,48 @@ function MarkGlyph({
   family,
   fill,
   color,
+  zarr = false,
   size = 16,
 }: {
   family: CodecFamily;
   fill: LayoutFill;
   color: string;
+  zarr?: boolean;
   size?: number;
 }) {
   return (
     <svg width={size} height={size} viewBox="-9 -9 18 18" aria-hidden="true" className="mark-glyph">
-      <MarkShape family={family} fill={fill} color={color} />
+      <MarkShape family={family} fill={fill} color={color} zarr={zarr} />
     </svg>
   );
 }
 
-function MarkShape({ family, fill, color }: { family: CodecFamily; fill: LayoutFill; color: string }) {
+/** The mark itself; a Zarr store (not an HDF5 or .npy file) gets a hollow dot in its middle. */
+function MarkShape({
+  family,
+  fill,
+  color,
+  zarr,
+}: {
+  family: CodecFamily;
+  fill: LayoutFill;
+  color: string;
+  zarr: boolean;
+}) {
   const d = markPath(family, R);
-  if (fill === 'solid') return <path d={d} fill={color} stroke="var(--card)" strokeWidth={1} />;
+  const dot = zarr && <circle r={2.2} fill="var(--card)" stroke={color} strokeWidth={1.2} />;
+  if (fill === 'solid')
+    return (
+      <>
+        <path d={d} fill={color} stroke="var(--card)" strokeWidth={1} />
+        {dot}
+      </>
+    );
   return (
     <>
       <path d={d} fill="var(--card)" stroke={color} strokeWidth={1.8} />
       {fill !== 'hollow' && <path d={d} fill={color} clipPath={`url(#${HALF_CLIP_IDS[fill]})`} />}
+      {dot}
     </>
   );
 }
@@ -450,7 +476,7 @@ function PointMark({ cx, cy, payload: p }: PointMarkProps) {
     >
       {/* A slightly larger invisible target, so the edge of a small mark still counts. */}
       <circle r={R + 2} fill="transparent" />
-      <MarkShape family={p.family} fill={LAYOUT_FILLS[p.layout]} color={color} />
+      <MarkShape family={p.family} fill={LAYOUT_FILLS[p.layout]} color={color} zarr={p.zarr} />
     </g>
   );
 }
@@ -524,7 +550,13 @@ function ChartTooltip({
   return (
     <div className="chart-tooltip" data-testid="chart-tooltip" data-result-id={p.id} ref={ref}>
       <div className="tip-title">
-        <MarkGlyph family={p.family} fill={LAYOUT_FILLS[p.layout]} color={KIND_COLORS[p.kind]} size={14} />
+        <MarkGlyph
+          family={p.family}
+          fill={LAYOUT_FILLS[p.layout]}
+          color={KIND_COLORS[p.kind]}
+          zarr={p.zarr}
+          size={14}
+        />
         <strong>{p.label}</strong>
       </div>
       {p.params && <div className="muted">{p.params}</div>}
@@ -624,6 +656,21 @@ function Legend({
           ))}
         </span>
       </div>
+      {points.some((p) => p.zarr) && (
+        <div className="legend-row">
+          <span className="legend-key">inner dot</span>
+          <span className="legend-items">
+            <span className="legend-item">
+              <MarkGlyph family="none" fill="solid" color="var(--muted)" />
+              HDF5 or .npy file
+            </span>
+            <span className="legend-item">
+              <MarkGlyph family="none" fill="solid" color="var(--muted)" zarr />
+              Zarr store (zip)
+            </span>
+          </span>
+        </div>
+      )}
       <div className="legend-row">
         <span className="legend-key">lines</span>
         <span className="legend-items">
@@ -720,6 +767,7 @@ export function TradeoffChart() {
         layout: r.layout,
         kind: def.kind,
         family: codecFamily(r.strategyId, r.params),
+        zarr: r.strategyId === 'zarr',
         short: shortLabel(r),
         pareto: front.has(r.id),
         recommended: r.id === rec,
