@@ -96,6 +96,8 @@ interface PlacedLabel {
   y: number;
   anchor: 'start' | 'middle' | 'end';
   recommended: boolean;
+  /** A thin line from the mark to a label placed further out. */
+  leader: { x1: number; y1: number; x2: number; y2: number } | null;
 }
 
 const MARGIN = { top: 12, right: 28, bottom: 4, left: 4 };
@@ -284,49 +286,48 @@ function placeAll(
     const w = textWidth(text, p.recommended);
     const h = LABEL_FONT + 2;
     const g = R + 4;
-    const candidates: { box: Box; x: number; y: number; anchor: PlacedLabel['anchor'] }[] = [
-      {
-        x: q.x + g,
-        y: q.y + 4,
-        anchor: 'start',
-        box: { x1: q.x + g, y1: q.y - h / 2, x2: q.x + g + w, y2: q.y + h / 2 },
-      },
-      {
-        x: q.x - g,
-        y: q.y + 4,
-        anchor: 'end',
-        box: { x1: q.x - g - w, y1: q.y - h / 2, x2: q.x - g, y2: q.y + h / 2 },
-      },
-      {
-        x: q.x + 2,
-        y: q.y - g - 2,
-        anchor: 'start',
-        box: { x1: q.x + 2, y1: q.y - g - h, x2: q.x + 2 + w, y2: q.y - g },
-      },
-      {
-        x: q.x + 2,
-        y: q.y + g + h - 2,
-        anchor: 'start',
-        box: { x1: q.x + 2, y1: q.y + g, x2: q.x + 2 + w, y2: q.y + g + h },
-      },
-      {
-        x: q.x - 2,
-        y: q.y - g - 2,
-        anchor: 'end',
-        box: { x1: q.x - 2 - w, y1: q.y - g - h, x2: q.x - 2, y2: q.y - g },
-      },
-      {
-        x: q.x - 2,
-        y: q.y + g + h - 2,
-        anchor: 'end',
-        box: { x1: q.x - 2 - w, y1: q.y + g, x2: q.x - 2, y2: q.y + g + h },
-      },
-    ];
+    // Beside the mark first (right, left, above, below), then further out with a leader line when
+    // everything close by is taken: each step out costs a little, covering anything costs more.
+    const candidates: { box: Box; x: number; y: number; anchor: PlacedLabel['anchor']; cost: number }[] = [];
+    const side = (dir: 1 | -1, dy: number, dx: number, cost: number) => {
+      const x = q.x + dir * (g + dx);
+      const y = q.y + dy;
+      candidates.push({
+        x,
+        y: y + 4,
+        anchor: dir === 1 ? 'start' : 'end',
+        cost,
+        box: { x1: dir === 1 ? x : x - w, y1: y - h / 2, x2: dir === 1 ? x + w : x, y2: y + h / 2 },
+      });
+    };
+    side(1, 0, 0, 0);
+    side(-1, 0, 0, 0);
+    for (const dir of [1, -1] as const) {
+      const anchor = dir === 1 ? 'start' : 'end';
+      for (const up of [-1, 1]) {
+        const y1 = up < 0 ? q.y - g - h : q.y + g;
+        candidates.push({
+          x: q.x + dir * 2,
+          y: up < 0 ? q.y - g - 2 : q.y + g + h - 2,
+          anchor,
+          cost: 1,
+          box: {
+            x1: dir === 1 ? q.x + 2 : q.x - 2 - w,
+            y1,
+            x2: dir === 1 ? q.x + 2 + w : q.x - 2,
+            y2: y1 + h,
+          },
+        });
+      }
+    }
+    for (let k = 1; k <= 4; k++)
+      for (const up of [-1, 1])
+        for (const dir of [1, -1] as const) side(dir, up * k * (h + 6), 10 + 4 * k, 20 * k);
     let best = candidates[0]!;
     let bestScore = Infinity;
     for (const c of candidates) {
       const b = c.box;
-      let score = 0;
+      let score = c.cost;
       // Leaving the plot costs like covering a whole label.
       const out =
         Math.max(0, area.x - b.x1) +
@@ -341,7 +342,23 @@ function placeAll(
       }
     }
     obstacles.push(best.box);
-    labels.push({ id: p.id, text, x: best.x, y: best.y, anchor: best.anchor, recommended: p.recommended });
+    // A leader from the mark's edge to the label when the label stands off.
+    const far = best.cost >= 20;
+    const lx = best.anchor === 'start' ? best.box.x1 - 2 : best.box.x2 + 2;
+    const ly = (best.box.y1 + best.box.y2) / 2;
+    const d = Math.hypot(lx - q.x, ly - q.y);
+    labels.push({
+      id: p.id,
+      text,
+      x: best.x,
+      y: best.y,
+      anchor: best.anchor,
+      recommended: p.recommended,
+      leader:
+        far && d > R
+          ? { x1: q.x + ((lx - q.x) * (R + 2)) / d, y1: q.y + ((ly - q.y) * (R + 2)) / d, x2: lx, y2: ly }
+          : null,
+    });
   }
   return { offsets, labels };
 }
@@ -1163,6 +1180,19 @@ export function TradeoffChart() {
                               </g>
                             );
                           })}
+                        {layout.labels.map(
+                          (l) =>
+                            l.leader && (
+                              <line
+                                key={`leader-${l.id}`}
+                                x1={l.leader.x1}
+                                y1={l.leader.y1}
+                                x2={l.leader.x2}
+                                y2={l.leader.y2}
+                                className="label-leader"
+                              />
+                            ),
+                        )}
                         {layout.labels.map((l) => (
                           <text
                             key={l.id}
