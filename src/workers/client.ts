@@ -52,6 +52,8 @@ export interface WorkerLoss {
   job: string | null;
   /** What the browser or the worker said. */
   detail: string;
+  /** A sweep-pool worker (replaced at once), or a one-off worker (loading, the full-file run). */
+  pooled: boolean;
 }
 
 /** Errors that mean the browser refused memory (JS buffers, the wasm heap, an emscripten abort). */
@@ -70,10 +72,18 @@ function isFatalToWorker(error: { name: string; message: string }): boolean {
 /** The message a lost job's row shows: what happened, that nothing else is lost, what to do next. */
 export function describeWorkerLoss(loss: WorkerLoss): string {
   const what = loss.job ? `This job (${loss.job})` : 'A worker';
-  const kept = 'The worker was replaced; your array and the other results are kept.';
-  if (loss.kind === 'out-of-memory')
-    return `${what} ran out of memory: the browser refused more (${loss.detail}). ${kept} Next: close other tabs or programs and change a setting to re-run it, try the upper-triangle layout (half the values), or sweep a smaller sample of matrices.`;
-  return `${what} crashed its worker (${loss.detail}). ${kept} Next: change a setting to re-run it; if it keeps crashing, reload the page and report the strategy and array shape.`;
+  const kept = loss.pooled
+    ? 'The worker was replaced; your array and the other results are kept.'
+    : 'Only that worker stopped; the array and results already on the page are kept.';
+  if (loss.kind === 'out-of-memory') {
+    const next = loss.pooled
+      ? 'close other tabs or programs and change a setting to re-run it, try the upper-triangle layout (half the values), or sweep a smaller sample of matrices.'
+      : 'close other tabs or programs and try again, or pick a layout or strategy that stores fewer values.';
+    return `${what} ran out of memory: the browser refused more (${loss.detail}). ${kept} Next: ${next}`;
+  }
+  const crashed = loss.job ? `${what} crashed its worker` : 'A worker crashed';
+  const next = loss.pooled ? 'change a setting to re-run it' : 'try again';
+  return `${crashed} (${loss.detail}). ${kept} Next: ${next}; if it keeps crashing, reload the page and report the strategy and array shape.`;
 }
 
 const lossListeners = new Set<(loss: WorkerLoss) => void>();
@@ -126,6 +136,7 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
   constructor(
     private readonly onDeath: (h: WorkerHandle<A>) => void,
     script: keyof typeof WORKER_SCRIPTS = 'sweep',
+    private readonly pooled = false,
   ) {
     this.worker = WORKER_SCRIPTS[script]();
     this.worker.addEventListener('message', (e: MessageEvent<Response>) => {
@@ -157,7 +168,7 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
 
   private lose(kind: WorkerLossKind, detail: string, job: string | null): void {
     if (this.dead) return;
-    const loss: WorkerLoss = { kind, job, detail };
+    const loss: WorkerLoss = { kind, job, detail, pooled: this.pooled };
     this.kill(new WorkerLostError(loss));
     reportLoss(loss);
     this.onDeath(this);
@@ -271,7 +282,7 @@ export class SweepPool {
       busy: false,
       ready: Promise.resolve() as Promise<unknown>,
     };
-    slot.handle = new WorkerHandle((dead) => this.replace(dead, true));
+    slot.handle = new WorkerHandle((dead) => this.replace(dead, true), 'sweep', true);
     if (this.input) slot.ready = slot.handle.call('setInput', this.input);
     return slot;
   }
