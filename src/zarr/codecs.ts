@@ -1,6 +1,9 @@
 // Chunk compression with numcodecs.js (the JavaScript port of Python's numcodecs: the same blosc and
 // zstd C libraries built to wasm, gzip/zlib through fflate), so every chunk is a frame Python's
 // numcodecs decodes. Loaded on first use: the blosc and zstd modules carry their wasm inline.
+// numcodecs.js's Blosc.encode takes no type size: every frame it writes declares 4 bytes, so byte and
+// bit shuffle group 1-, 2- and 8-byte elements in 4-byte units. Python's blosc decodes them exactly;
+// they are 3–7 % larger than frames with the true type size (measured on SHAP int16 codes and float16).
 import type { ZarrCompressor } from './types';
 
 interface Codec {
