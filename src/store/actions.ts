@@ -2,7 +2,7 @@
 // and write only small facts into the store.
 import { getState, setState } from './store';
 import type { InputInfo } from './store';
-import { cacheResult, cachedFile, cachedResult, clearCaches } from './file-cache';
+import { cacheResult, cachedFile, cachedResult, clearCaches, hasCachedFile } from './file-cache';
 import { SweepController } from './sweep-controller';
 import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
 import type { NpyHeader } from '../core/npy';
@@ -255,8 +255,7 @@ export function downloadRow(id: string): void {
     const full = fullFiles.get(row.specKey);
     if (full) return saveBlob(full, fullRun.result.fileName);
   }
-  const blob = cachedFile(row.specKey);
-  if (blob) return saveBlob(blob, row.result.fileName);
+  if (hasCachedFile(row.specKey)) return saveBlob(() => cachedFile(row.specKey)!, row.result.fileName);
   // Big files were not kept: the worker writes the same bytes again (deterministic) for this download.
   const fileName = row.result.fileName;
   setState({ preparingDownload: fileName });
@@ -267,7 +266,10 @@ export function downloadRow(id: string): void {
         if (file) saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
       },
       (e: unknown) => {
-        if (!isAbortError(e)) setState({ errorMessage: `Could not prepare ${fileName}: ${String(e)}` });
+        if (!isAbortError(e))
+          setState({
+            errorMessage: `Could not prepare ${fileName}: ${e instanceof Error ? e.message : String(e)}. Your array and results are kept; try the download again, or a smaller result.`,
+          });
       },
     )
     .finally(() => setState({ preparingDownload: null }));
@@ -318,15 +320,25 @@ export function cancelFull(): void {
   setState({ fullRun: null });
 }
 
-export function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+/**
+ * Hands a file to the browser's download. A refusal (no memory for the Blob or its URL) is reported
+ * with what to do next; the array and the results stay.
+ */
+export function saveBlob(blob: Blob | (() => Blob), fileName: string): void {
+  try {
+    const url = URL.createObjectURL(typeof blob === 'function' ? blob() : blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (e) {
+    setState({
+      errorMessage: `The browser refused to save ${fileName} (${e instanceof Error ? e.message : String(e)}). Your array and results are kept: close other tabs to free memory and try again, or export the Python script and write the file on your own machine.`,
+    });
+  }
 }
 
 /** Whether the recommendation may pick files that need hdf5plugin (part of the shareable settings). */

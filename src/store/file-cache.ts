@@ -37,6 +37,10 @@ export function cachedResult(specKey: string): StrategyResult | undefined {
   return results.get(specKey);
 }
 
+export function hasCachedFile(specKey: string): boolean {
+  return files.has(specKey);
+}
+
 export function cachedFile(specKey: string): Blob | undefined {
   const bytes = files.get(specKey);
   return bytes ? blobOf(bytes) : undefined;

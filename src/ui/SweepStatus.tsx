@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 
 export function SweepStatus() {
-  const { status, total, finished, failed } = useStore(
+  const { status, total, finished, failed, skipped } = useStore(
     useShallow((s) => {
       const rows = s.rowOrder.map((id) => s.rows[id]);
       return {
@@ -10,6 +10,7 @@ export function SweepStatus() {
         total: rows.length,
         finished: rows.filter((r) => r && r.status !== 'queued' && r.status !== 'running').length,
         failed: rows.filter((r) => r?.status === 'failed').length,
+        skipped: rows.filter((r) => r?.status === 'skipped').length,
       };
     }),
   );
@@ -19,7 +20,7 @@ export function SweepStatus() {
       : status === 'running'
         ? `Measuring ${finished} / ${total} files…`
         : status === 'done'
-          ? `All ${total} files written and verified${failed ? ` (${failed} failed)` : ''}`
+          ? doneText(total, failed, skipped)
           : 'The sweep stopped with an error';
   return (
     <div
@@ -33,4 +34,14 @@ export function SweepStatus() {
       <span>{text}</span>
     </div>
   );
+}
+
+/** "All 36 files written and verified", or how many were, and what happened to the rest. */
+function doneText(total: number, failed: number, skipped: number): string {
+  const made = total - failed - skipped;
+  if (failed === 0 && skipped === 0) return `All ${total} files written and verified`;
+  const rest = [failed ? `${failed} failed` : '', skipped ? `${skipped} skipped` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${made} of ${total} files written and verified (${rest})`;
 }
