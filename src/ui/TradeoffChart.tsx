@@ -1019,7 +1019,6 @@ export function TradeoffChart() {
             Each result is a button; Tab to the chart, then arrow keys move from point to point by file size,
             Enter selects one.
           </p>
-          <ChartDefs />
           <div
             className="chart-plot"
             ref={wrapRef}
@@ -1220,6 +1219,8 @@ export function TradeoffChart() {
             </PointCtx.Provider>
           </div>
           <Legend points={points} floor={floor} tau={tau} nudged={nudged} />
+          {/* Last, so the plot's own svg stays the card's first. */}
+          <ChartDefs />
         </>
       )}
     </section>
