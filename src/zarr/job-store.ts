@@ -3,12 +3,13 @@
 // measured max_abs_error written into `data/.zattrs` once it is known.
 import type { AttrValue, ExtraDataset, ReadBack, StoredDType } from '../hdf5/types';
 import type { FilePlan } from '../strategies/types';
-import { pythonJson, readZarrZip } from './store';
+import { PyFloat, pythonJson, readZarrZip } from './store';
 import type { JsonValue, ZarrEntries, ZarrStorePlan } from './store';
 
 function jsonOf(attrs: Record<string, AttrValue>): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [k, a] of Object.entries(attrs)) out[k] = a.type === 'int64[]' ? [...a.value] : a.value;
+  for (const [k, a] of Object.entries(attrs))
+    out[k] = a.type === 'int64[]' ? [...a.value] : a.type === 'float64' ? new PyFloat(a.value) : a.value;
   return out;
 }
 
@@ -91,7 +92,7 @@ export async function readZarrData(zip: Uint8Array): Promise<ReadBack> {
 /** The same entries with the measured error in `data/.zattrs` (the rest of the plan's attributes as they were). */
 export function withMaxAbsError(entries: ZarrEntries, plan: ZarrStorePlan, maxAbsError: number): ZarrEntries {
   const data = plan.arrays.find((a) => a.name === 'data')!;
-  const attrs = { ...data.attrs, max_abs_error: maxAbsError, _ARRAY_DIMENSIONS: [...data.dims] };
+  const attrs = { ...data.attrs, max_abs_error: new PyFloat(maxAbsError), _ARRAY_DIMENSIONS: [...data.dims] };
   const out: ZarrEntries = new Map(entries);
   out.set('data/.zattrs', new TextEncoder().encode(pythonJson(attrs)));
   return out;

@@ -11,7 +11,12 @@ import { compressChunk, decompressChunk } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
 import type { ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+/** A float64 attribute: written with a decimal point even when whole (Python reads `0.0`, not `0`). */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+export type JsonValue = string | number | PyFloat | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 export interface ZarrArrayPlan {
   name: string;
@@ -56,13 +61,21 @@ export function pythonJson(value: JsonValue, indent = 4): string {
   const marks = ['NaN', 'Infinity', '-Infinity'];
   const text = JSON.stringify(
     value,
-    (_k, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v)
+    (_k, v: unknown) => {
+      if (v instanceof PyFloat) {
+        const x = v.value;
+        if (!Number.isFinite(x))
+          return `\u0000${Number.isNaN(x) ? marks[0] : x > 0 ? marks[1] : marks[2]}\u0000`;
+        const t = String(x);
+        return `\u0000${/[.e]/.test(t) ? t : `${t}.0`}\u0000`;
+      }
+      return typeof v === 'number' && !Number.isFinite(v)
         ? `\u0000${Number.isNaN(v) ? marks[0] : v > 0 ? marks[1] : marks[2]}\u0000`
-        : v,
+        : v;
+    },
     indent,
   );
-  return text.replace(/"\\u0000(NaN|Infinity|-Infinity)\\u0000"/g, '$1');
+  return text.replace(/"\\u0000([^"\\]*)\\u0000"/g, '$1');
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

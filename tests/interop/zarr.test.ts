@@ -57,6 +57,7 @@ def check(name):
     out.update(dtype=str(a.dtype), shape=list(a.shape), chunks=list(d.chunks), attrs=attrs,
                filters=[f.codec_id for f in (d.filters or [])],
                compressor=d.compressor.codec_id if d.compressor else None)
+    out["float_attrs"] = all(isinstance(attrs[k], float) for k in ("max_abs_error",))
     if attrs["layout"] == "full":
         out["raw_err"] = err(a.reshape(o.shape))
     ns = {}
@@ -102,6 +103,7 @@ interface Seen {
   restore_shape: number[];
   original_dtype: string;
   xr_equal: boolean;
+  float_attrs: boolean;
   xr_attrs_equal: boolean;
   xr_dims: string[];
   pairs_shape?: number[];
@@ -175,6 +177,7 @@ describe.skipIf(MISSING !== null && process.env.CI !== 'true')('Zarr stores open
         expect(seen.size, where).toBe(result.bytes);
         expect(statSync(join(dir, result.fileName)).size, where).toBe(result.bytes);
         expect(seen.stored, where).toBe(true);
+        expect(seen.float_attrs, `${where}: max_abs_error is a float`).toBe(true);
         // The restore snippet gives back the original shape and dtype, at exactly the measured error.
         expect(seen.restore_shape, where).toEqual([...input.array.shape]);
         expect(seen.restore_dtype, where).toBe(seen.original_dtype);

@@ -5,6 +5,7 @@ import { unzipSync } from 'fflate';
 import {
   buildZarrEntries,
   parsePythonJson,
+  PyFloat,
   pythonJson,
   readZarrZip,
   zipEntries,
@@ -111,6 +112,11 @@ describe('zarr store', () => {
     expect(back.c).toBe(-Infinity);
     expect(back.s).toBe('NaN Infinity "x"');
     expect(back.n).toEqual([1.5, null]);
+    const floats = pythonJson(
+      { z: new PyFloat(0), h: new PyFloat(0.5), e: new PyFloat(1e-7), i: new PyFloat(NaN) },
+      0,
+    );
+    expect(floats).toBe('{"z":0.0,"h":0.5,"e":1e-7,"i":NaN}');
   });
 
   it('says why a store needs zip64', () => {
