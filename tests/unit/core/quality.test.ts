@@ -1,7 +1,7 @@
 // core/quality.ts against numpy-computed references (tests/fixtures/make_quality_fixtures.py; the
 // zeros-kept and additivity figures are computed by numpy here, from the same fixture files).
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   averageRanks,
   createQualityAccumulator,
@@ -203,11 +203,14 @@ interface NumpyExtras {
 
 describe('zeros kept and additivity error vs numpy', () => {
   const names = ['shap_f16', 'shap_q', 'odd_nan_inf', 'rank4', 'vector'];
-  const expected = JSON.parse(
-    execFileSync('/usr/bin/python3', ['-c', NUMPY_EXTRAS, fixturePath('quality'), ...names], {
-      encoding: 'utf8',
-    }),
-  ) as Record<string, NumpyExtras>;
+  let expected: Record<string, NumpyExtras> = {};
+  beforeAll(() => {
+    expected = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', NUMPY_EXTRAS, fixturePath('quality'), ...names], {
+        encoding: 'utf8',
+      }),
+    ) as Record<string, NumpyExtras>;
+  });
   const num = (v: number | string) => (v === 'Infinity' ? Infinity : (v as number));
 
   it.each(names)('%s', async (name) => {
