@@ -321,11 +321,22 @@ export function cancelFull(): void {
 }
 
 /**
+ * TEST HOOK, inert unless the page address carries `?h5sq-test-refuse-download`: every download is
+ * refused as a browser out of memory would refuse it (tests/e2e/bad-day-download.spec.ts).
+ */
+function refuseDownloadsForTest(): boolean {
+  return (
+    typeof location !== 'undefined' && new URLSearchParams(location.search).has('h5sq-test-refuse-download')
+  );
+}
+
+/**
  * Hands a file to the browser's download. A refusal (no memory for the Blob or its URL) is reported
  * with what to do next; the array and the results stay.
  */
 export function saveBlob(blob: Blob | (() => Blob), fileName: string): void {
   try {
+    if (refuseDownloadsForTest()) throw new Error('refused by the test hook');
     const url = URL.createObjectURL(typeof blob === 'function' ? blob() : blob);
     const a = document.createElement('a');
     a.href = url;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { pythonRestore, uploadFixture, waitForSweepDone } from './helpers';
+import { pythonRestore, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
 import { RssSampler, chromiumChildren } from '../../bench/process-memory';
 
 function makeNpy(path: string, n: number): void {
@@ -52,6 +52,19 @@ for (const { n, tag, timeout } of [
       // Pick the quantized triangle (scaleoffset-int) row and run it on the whole file.
       const id = 'hdf5-quantized:upper-triangle-rowmajor:scaleoffset';
       await page.locator(`[data-testid="result-row"][data-strategy-id="${id}"]`).click();
+
+      // A full run cancelled mid-way loses nothing: the sample's results and the array stay, no row
+      // fails, and a new full run starts afresh.
+      const sampleRows = await rowFacts(page);
+      await page.getByTestId('run-full-button').click();
+      const running = page.getByTestId('full-run-status');
+      await expect(running).toHaveAttribute('data-state', 'running');
+      await expect(running.locator('progress')).toBeVisible();
+      await running.getByRole('button', { name: 'Cancel' }).click();
+      await expect(page.getByTestId('full-run-status')).toHaveCount(0);
+      await expect(page.getByTestId('summary-shape')).toHaveText(`${n} × 141 × 141`);
+      expect(await rowFacts(page)).toEqual(sampleRows);
+      await expect(page.getByTestId('run-full-button')).toBeEnabled();
       // Memory of the whole browser (all Chromium processes: PSS splits shared pages fairly).
       const sampler = new RssSampler(chromiumChildren()[0] ?? process.pid, 500);
       const before = sampler.sample();
