@@ -71,8 +71,6 @@ interface Point {
   /** Screen offset (px) of the mark from its true position, when it had to make room. */
   dx: number;
   dy: number;
-  /** Other results whose marks would cover this one at its true position. */
-  crowd: number;
 }
 
 interface Area {
@@ -233,14 +231,14 @@ function placeAll(
   area: Area,
   fixed: Box[],
   compact: boolean,
-): { offsets: Map<string, { dx: number; dy: number; crowd: number }>; labels: PlacedLabel[] } {
+): { offsets: Map<string, { dx: number; dy: number }>; labels: PlacedLabel[] } {
   const minD = 2 * R + 4;
   const order = [...points].sort(
     (a, b) => Number(b.recommended) - Number(a.recommended) || Number(b.pareto) - Number(a.pareto),
   );
   const truePos = new Map(points.map((p) => [p.id, { x: sx(p.bytes), y: sy(p.err) }]));
   const placed: { id: string; x: number; y: number }[] = [];
-  const offsets = new Map<string, { dx: number; dy: number; crowd: number }>();
+  const offsets = new Map<string, { dx: number; dy: number }>();
   const inside = (x: number, y: number) =>
     x >= area.x + R && x <= area.x + area.width - R && y >= area.y + R && y <= area.y + area.height - R;
   for (const p of order) {
@@ -259,13 +257,7 @@ function placeAll(
       }
     }
     placed.push({ id: p.id, ...spot });
-    let crowd = 0;
-    for (const q of points)
-      if (q.id !== p.id) {
-        const u = truePos.get(q.id)!;
-        if (Math.hypot(u.x - t.x, u.y - t.y) < minD) crowd++;
-      }
-    offsets.set(p.id, { dx: spot.x - t.x, dy: spot.y - t.y, crowd });
+    offsets.set(p.id, { dx: spot.x - t.x, dy: spot.y - t.y });
   }
 
   const obstacles: Box[] = [
@@ -599,10 +591,7 @@ function ChartTooltip({
         </div>
       )}
       {(p.dx !== 0 || p.dy !== 0) && (
-        <div className="muted small">
-          Drawn beside its true position (the small dot) so it doesn’t hide {p.crowd} other result
-          {p.crowd === 1 ? '' : 's'}.
-        </div>
+        <div className="muted small">Nudged aside: its true spot is the small dot.</div>
       )}
     </div>
   );
@@ -791,7 +780,6 @@ export function TradeoffChart() {
         withinTau: r.maxAbsError <= tau,
         dx: 0,
         dy: 0,
-        crowd: 0,
       };
     });
     const errs = points.map((p) => p.err);
