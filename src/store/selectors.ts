@@ -38,8 +38,9 @@ export function recommendedResult(
   let best: StrategyResult | null = null;
   for (const r of results) {
     if (r.nanMismatch > 0 || !(r.maxAbsError <= tolerance)) continue;
-    // Unless plugins are allowed, only files plain numpy/h5py open: it must open as is.
-    if (!allowPlugins && r.readableBy === 'h5py+hdf5plugin') continue;
+    // Unless other readers are allowed, only files plain numpy/h5py open: it must open as is. A Zarr
+    // store needs zarr (and numcodecs), like a plugin file needs hdf5plugin.
+    if (!allowPlugins && (r.readableBy === 'h5py+hdf5plugin' || r.readableBy === 'zarr')) continue;
     if (!best || r.bytes < best.bytes || (r.bytes === best.bytes && r.maxAbsError < best.maxAbsError))
       best = r;
   }

@@ -250,7 +250,7 @@ export const QUANTIZED_GZIP9_MAX_BYTES = 64 << 20;
 /** Strategy kinds whose file size depends on the order of the values (chunked, filtered). */
 const ORDER_SENSITIVE: ReadonlySet<string> = new Set(['lossless', 'scaleoffset', 'quantized', 'plugin']);
 
-const ZARR_ROW = { codec: 'blosc-zstd', shuffle: 'byte', level: 5 } as const;
+const ZARR_ROW = { codec: 'zlib', shuffle: 'byte' } as const;
 
 function paramsFor(
   id: StrategyId,
@@ -284,16 +284,18 @@ function paramsFor(
         if (p.params.values !== 'quantized') return [{ ...p.params }];
         return knobs.eps === null ? [] : [{ ...p.params, eps: knobs.eps }];
       });
-    case 'zarr':
-      // Three Zarr rows per layout. Measured on the notebook array (200 x 141 x 141) and a SHAP stack
-      // (2000 x 64 x 64): blosc zstd 5 with byte shuffle beats bit shuffle on quantized codes (their
-      // upper bytes are shared) and on SHAP float16; level 9 is 8-28 % smaller but 5-18x slower to
-      // encode; plain zstd 3 beats blosc on lossless floats. See README "HDF5, Zarr or Dask?".
+    case 'zarr': {
+      // Three Zarr rows per layout, all numcodecs Shuffle + zlib: pure JavaScript (fflate), so they run
+      // under the app's Content-Security-Policy (numcodecs.js's blosc/zstd need eval; they stay
+      // available as params for scripts and tests). Level 9 on inputs this size, as for quantized gzip.
+      const level = inputBytes <= QUANTIZED_GZIP9_MAX_BYTES ? 9 : s.gzipLevel;
+      const row = { ...ZARR_ROW, level };
       return [
-        ...(knobs.eps === null ? [] : [{ ...ZARR_ROW, values: 'quantized', eps: knobs.eps }]),
-        { ...ZARR_ROW, values: 'float16' },
-        { codec: 'zstd', values: 'native', level: 3 },
+        ...(knobs.eps === null ? [] : [{ ...row, values: 'quantized', eps: knobs.eps }]),
+        { ...row, values: 'float16' },
+        { ...row, values: 'native' },
       ];
+    }
     default:
       return [{ ...STRATEGIES[id].defaults }];
   }

@@ -10,15 +10,15 @@ import { numpyDescr } from '../core/ndarray';
 import { hdf5Float16Strategy } from './hdf5-float16';
 import { hdf5Float32Strategy } from './hdf5-float32';
 import { encodeFixedScaleOffset, fixedScaleOffsetFor } from '../zarr/fixed-scale-offset';
-import type { ZarrCompressor } from '../zarr/types';
+import type { ZarrCompressor, ZarrFilter } from '../zarr/types';
 
-export type ZarrCodec = 'blosc-zstd' | 'blosc-lz4' | 'zstd' | 'gzip';
+export type ZarrCodec = 'blosc-zstd' | 'blosc-lz4' | 'zstd' | 'gzip' | 'zlib';
 export type ZarrShuffle = 'none' | 'byte' | 'bit';
 export type ZarrValues = 'native' | 'float32' | 'float16' | 'quantized';
 
 export type ZarrParams = {
   codec: ZarrCodec;
-  /** Blosc's pre-filter; ignored by the other codecs. */
+  /** Blosc's pre-filter, or numcodecs' Shuffle filter before zlib ('byte'); ignored by the others. */
   shuffle: ZarrShuffle;
   values: ZarrValues;
   /** blosc 1–9, zstd 1–22, gzip 1–9. */
@@ -27,18 +27,20 @@ export type ZarrParams = {
   eps: number;
 };
 
-const CODECS: readonly ZarrCodec[] = ['blosc-zstd', 'blosc-lz4', 'zstd', 'gzip'];
+const CODECS: readonly ZarrCodec[] = ['zlib', 'blosc-zstd', 'blosc-lz4', 'zstd', 'gzip'];
 const LEVELS: Record<ZarrCodec, readonly [number, number]> = {
   'blosc-zstd': [1, 9],
   'blosc-lz4': [1, 9],
   zstd: [1, 22],
   gzip: [1, 9],
+  zlib: [1, 9],
 };
 const CODEC_LABEL: Record<ZarrCodec, string> = {
   'blosc-zstd': 'blosc zstd',
   'blosc-lz4': 'blosc lz4',
   zstd: 'zstd',
   gzip: 'gzip',
+  zlib: 'zlib',
 };
 const SHUFFLE_CODE = { none: 0, byte: 1, bit: 2 } as const;
 
@@ -60,7 +62,19 @@ export function zarrCompressor(p: ZarrParams): ZarrCompressor {
       return { id: 'zstd', level: p.level };
     case 'gzip':
       return { id: 'gzip', level: p.level };
+    case 'zlib':
+      return { id: 'zlib', level: p.level };
   }
+}
+
+/** Whether the shuffle param applies: blosc's own, or numcodecs' Shuffle filter before zlib. */
+const usesShuffle = (c: ZarrCodec) => isBlosc(c) || c === 'zlib';
+
+/** numcodecs' Shuffle filter after the values' own filter, for zlib with byte shuffle. */
+function shuffleFilters(p: ZarrParams, elementSize: number): ZarrFilter[] {
+  return p.codec === 'zlib' && p.shuffle === 'byte' && elementSize > 1
+    ? [{ id: 'shuffle', elementsize: elementSize }]
+    : [];
 }
 
 function valuesProblem(v: LayoutValues, p: ZarrParams): string | null {
@@ -82,7 +96,7 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
   kind: 'plugin',
   description:
     'A Zarr v2 store in one .zip (zarr.ZipStore), compressed with numcodecs blosc/zstd/gzip after an optional float16/float32 cast or ε-bounded quantization that the fixedscaleoffset filter decodes itself; zarr, xarray and dask read it.',
-  defaults: { codec: 'blosc-zstd', shuffle: 'byte', values: 'quantized', level: 5, eps: 1e-4 },
+  defaults: { codec: 'zlib', shuffle: 'byte', values: 'quantized', level: 9, eps: 1e-4 },
   paramSpec: [
     {
       key: 'codec',
@@ -117,15 +131,16 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
   canonical: (p) => ({
     codec: p.codec,
     values: p.values,
-    ...(isBlosc(p.codec) ? { shuffle: p.shuffle } : {}),
+    ...(usesShuffle(p.codec) ? { shuffle: p.shuffle } : {}),
     level: p.level,
     ...(p.values === 'quantized' ? { eps: p.eps } : {}),
   }),
-  variantKey: (p) => [p.codec, isBlosc(p.codec) ? p.shuffle : '', p.values].filter((s) => s !== '').join('-'),
+  variantKey: (p) =>
+    [p.codec, usesShuffle(p.codec) ? p.shuffle : '', p.values].filter((s) => s !== '').join('-'),
   describeParams: (p) => {
     const codec = [
       CODEC_LABEL[p.codec],
-      isBlosc(p.codec) && p.shuffle !== 'none' ? `${p.shuffle} shuffle` : '',
+      usesShuffle(p.codec) && p.shuffle !== 'none' ? `${p.shuffle} shuffle` : '',
       `level ${p.level}`,
     ]
       .filter((s) => s !== '')
@@ -168,22 +183,29 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
       chunks: rowChunks(v.shape, x.data.BYTES_PER_ELEMENT) ?? [...v.shape],
     });
     switch (p.values) {
-      case 'native':
-        return chunked({ ...base, dtype: numpyDescr(v.dtype), data: v.raw, filters: null });
-      case 'float32':
-        return chunked({ ...base, dtype: '<f4', data: toFloat32(v.values), filters: null });
-      case 'float16':
+      case 'native': {
+        const f = shuffleFilters(p, v.raw.BYTES_PER_ELEMENT);
+        return chunked({ ...base, dtype: numpyDescr(v.dtype), data: v.raw, filters: f.length ? f : null });
+      }
+      case 'float32': {
+        const f = shuffleFilters(p, 4);
+        return chunked({ ...base, dtype: '<f4', data: toFloat32(v.values), filters: f.length ? f : null });
+      }
+      case 'float16': {
+        const f = shuffleFilters(p, 2);
         return chunked({
           ...base,
           dtype: '<f2',
           data: v.dtype === 'f2' ? v.raw : float64ToFloat16Bits(v.values),
-          filters: null,
+          filters: f.length ? f : null,
         });
+      }
       case 'quantized': {
         const plan = quantizationPlanFor(v, p.eps);
         const filter = fixedScaleOffsetFor(plan);
         const codes = encodeFixedScaleOffset(v.values, filter, plan.dtype, plan.eps!);
-        return chunked({ ...base, dtype: '<f8', data: codes, filters: [filter] });
+        const f = shuffleFilters(p, codes.BYTES_PER_ELEMENT);
+        return chunked({ ...base, dtype: '<f8', data: codes, filters: [filter, ...f] });
       }
     }
   },

@@ -48,7 +48,6 @@ export function DropZone({ compact = false }: { compact?: boolean }) {
         data-testid="drop-zone"
         role="button"
         tabIndex={0}
-        aria-label="Open a .npy file"
         onClick={() => inputRef.current?.click()}
         onKeyDown={(e) => {
           if (e.key === 'Enter' || e.key === ' ') {

@@ -54,7 +54,7 @@ export function FullRunPanel() {
   const needBytes = estBytes * 2 + STREAM_OVERHEAD_BYTES;
   const limit = memoryLimitBytes();
   const tooBig = limit !== null && needBytes > limit;
-  const streamable = chosen && chosen.readableBy !== 'numpy';
+  const streamable = chosen && chosen.readableBy !== 'numpy' && chosen.readableBy !== 'zarr';
   const running = fullRun?.status === 'running';
   const elapsed = fullRun ? now - fullRun.startedAt : 0;
   const eta =
@@ -89,7 +89,13 @@ export function FullRunPanel() {
           )}
         </div>
       )}
-      {chosen && !streamable && <p className="muted">The .npy strategies store the file you already have.</p>}
+      {chosen && !streamable && (
+        <p className="muted">
+          {chosen.readableBy === 'zarr'
+            ? 'Zarr stores are built in memory here; for the full file use the Dask recipe.'
+            : 'The .npy strategies store the file you already have.'}
+        </p>
+      )}
       {tooBig && (
         <p className="fail" role="alert">
           Not started: this run would need about {formatMB(needBytes)}, more than the {formatMB(limit!)} this

@@ -16,6 +16,7 @@ const READERS: Record<StrategyResult['readableBy'], string> = {
   numpy: 'opens with numpy',
   h5py: 'opens with plain h5py',
   'h5py+hdf5plugin': 'needs hdf5plugin',
+  zarr: 'opens with zarr / xarray',
 };
 
 /** "HDF5 quantized · used pairs (pair-major)": what a result is, in one line. */
@@ -47,7 +48,7 @@ export function Recommendation() {
   const full = fullRun?.status === 'done' && fullRun.rowId === recommended?.id ? fullRun.result : undefined;
   const sampleScale = input.sample ? input.sample.totalRows / input.sample.rows : 1;
   const who = allowPlugins
-    ? 'any file, including those that need hdf5plugin'
+    ? 'any file, including those that need hdf5plugin or zarr'
     : 'files plain h5py or numpy open';
 
   return (
@@ -95,7 +96,7 @@ export function Recommendation() {
             <p className="muted rec-none">
               {sweepStatus === 'running'
                 ? 'Measuring…'
-                : `No file meets τ = ${shortNumber(tau)}${withPlugins ? ' yet among plain h5py/numpy files: one that needs hdf5plugin does (tick the box below).' : '.'}`}
+                : `No file meets τ = ${shortNumber(tau)}${withPlugins ? ' yet among plain h5py/numpy files: one that needs hdf5plugin or zarr does (tick the box below).' : '.'}`}
             </p>
           )}
         </div>
@@ -132,7 +133,7 @@ export function Recommendation() {
               checked={allowPlugins}
               onChange={(e) => setAllowPlugins(e.target.checked)}
             />
-            include files that need hdf5plugin
+            include files that need hdf5plugin or zarr
           </label>
           <button
             type="button"

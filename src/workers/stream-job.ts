@@ -83,7 +83,9 @@ export interface StreamJobOptions {
 /** True when the streamed path can run this spec on an array of this shape. */
 export function canStream(shape: readonly number[], spec: StrategySpec): boolean {
   const params = { ...strategyOf(spec.strategyId).defaults, ...spec.params };
-  if (strategyOf(spec.strategyId).readableBy(params) === 'numpy') return false;
+  const readableBy = strategyOf(spec.strategyId).readableBy(params);
+  // .npy files are the input as it is; Zarr stores are built whole in memory (src/zarr).
+  if (readableBy === 'numpy' || readableBy === 'zarr') return false;
   if (shape.length < 2 || shape.includes(0)) return false;
   const layout = layoutDef(spec.layout);
   return layout.rowAligned && (spec.layout === 'full' || shape.length >= 3);

@@ -76,7 +76,8 @@ export async function readZarrData(zip: Uint8Array): Promise<ReadBack> {
   const { rootAttrs, arrays } = await readZarrZip(zip);
   const data = arrays.get('data');
   if (!data) throw new Error('the Zarr store has no `data` array');
-  const dtype = data.meta.filters?.[0]?.dtype ?? data.meta.dtype;
+  const scaled = data.meta.filters?.find((f) => f.id === 'fixedscaleoffset');
+  const dtype = scaled?.dtype ?? data.meta.dtype;
   return {
     data: data.data,
     dtype: STORED[dtype]!,

@@ -7,9 +7,9 @@
 // refused with that reason (see zipProblem).
 import { unzipSync, zipSync } from 'fflate';
 import type { TypedArray } from '../core/ndarray';
-import { compressChunk, decompressChunk } from './codecs';
+import { compressChunk, decompressChunk, shuffleBytes } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
-import type { ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
+import type { FixedScaleOffsetFilter, ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
 
 /** A float64 attribute: written with a decimal point even when whole (Python reads `0.0`, not `0`). */
 export class PyFloat {
@@ -174,7 +174,9 @@ export async function buildZarrEntries(
     const item = a.data.BYTES_PER_ELEMENT;
     for (const g of gridIndices(gridOf(a.shape, a.chunks))) {
       const raw = chunkBytes(src, a.shape, a.chunks, g, item);
-      entries.set(`${a.name}/${g.join('.')}`, await compressChunk(a.compressor, raw));
+      let encoded = raw;
+      for (const f of a.filters ?? []) if (f.id === 'shuffle') encoded = shuffleBytes(encoded, f.elementsize);
+      entries.set(`${a.name}/${g.join('.')}`, await compressChunk(a.compressor, encoded));
       done += raw.byteLength;
       onProgress?.(Math.min(1, done / total));
     }
@@ -273,8 +275,9 @@ export async function readZarrZip(zip: Uint8Array): Promise<{
     const meta = parse(key) as unknown as ZarrArrayMeta;
     const attrs = files[`${name}/.zattrs`] ? parse(`${name}/.zattrs`) : {};
     const filters = meta.filters ?? [];
-    const outType = filters.length > 0 ? filters[0]!.dtype : meta.dtype;
-    const storedType = filters.length > 0 ? filters[filters.length - 1]!.astype : meta.dtype;
+    const scaled = filters.filter((f): f is FixedScaleOffsetFilter => f.id === 'fixedscaleoffset');
+    const outType = scaled.length > 0 ? scaled[0]!.dtype : meta.dtype;
+    const storedType = scaled.length > 0 ? scaled[scaled.length - 1]!.astype : meta.dtype;
     const n = meta.shape.reduce((a, b) => a * b, 1);
     const Out = DTYPE_ARRAYS[outType]!;
     const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
@@ -285,9 +288,13 @@ export async function readZarrZip(zip: Uint8Array): Promise<{
     for (const g of gridIndices(gridOf(shape, chunks))) {
       const bytes = files[`${name}/${g.join('.')}`];
       if (!bytes) throw new Error(`chunk ${name}/${g.join('.')} is missing`);
-      let chunk: TypedArray = typedOf(storedType, await decompressChunk(meta.compressor, bytes));
-      for (let f = filters.length - 1; f >= 0; f--)
-        chunk = decodeFixedScaleOffset(chunk as never, filters[f]!);
+      let decoded = await decompressChunk(meta.compressor, bytes);
+      for (let f = filters.length - 1; f >= 0; f--) {
+        const filter = filters[f]!;
+        if (filter.id === 'shuffle') decoded = shuffleBytes(decoded, filter.elementsize, true);
+      }
+      let chunk: TypedArray = typedOf(storedType, decoded);
+      for (let f = scaled.length - 1; f >= 0; f--) chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!);
       // Scatter the chunk's valid part back (the inverse of chunkBytes).
       const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       const strides = new Array<number>(r).fill(1);

@@ -8,6 +8,12 @@ export type ZarrCompressor =
   | { id: 'gzip'; level: number }
   | { id: 'zlib'; level: number };
 
+/** numcodecs' Shuffle: the bytes of each element grouped by position (byte 0 of all, byte 1 …). */
+export interface ShuffleFilter {
+  id: 'shuffle';
+  elementsize: number;
+}
+
 /**
  * numcodecs' FixedScaleOffset: encode round((x − offset) × scale) stored as `astype`, decode
  * `enc / scale + offset` in float64 (then cast to `dtype`).
@@ -20,7 +26,7 @@ export interface FixedScaleOffsetFilter {
   astype: '|i1' | '|u1' | '<i2' | '<u2' | '<i4' | '<u4';
 }
 
-export type ZarrFilter = FixedScaleOffsetFilter;
+export type ZarrFilter = FixedScaleOffsetFilter | ShuffleFilter;
 
 /** The `.zarray` document (Zarr v2). */
 export interface ZarrArrayMeta {
