@@ -153,6 +153,8 @@ Needs numpy, zarr 2 (not 3), numcodecs and dask[distributed].
     `ENCODING = ${py(encoding)}`,
     `NAN_REFUSAL = ${quantized ? py('integers cannot represent NaN or ±Inf, so quantization is off for this array') : 'None'}`,
     `COMPRESSOR = ${compressorPython(params)}`,
+    '# numcodecs.Shuffle of the stored elements (more than one byte) before the compressor, as the app does.',
+    `SHUFFLE = ${params.codec === 'zlib' && params.shuffle === 'byte' ? 'True' : 'False'}`,
   ].join('\n');
   const modules = [commonPy, factsPy, symmetricPy, quantizePy, verifyPy, daskFactsPy, daskPlanPy, daskMainPy];
   return [header, imports, params_, ...modules]

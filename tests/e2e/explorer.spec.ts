@@ -163,7 +163,9 @@ test.describe('explorer', () => {
     await expect(page.locator('#layout-explain')).toContainText('Runs full + triangle + pairs');
   });
 
-  test('the main thread never freezes during a sweep (smoke; the goal lives in the bench)', async ({ page }) => {
+  test('the main thread never freezes during a sweep (smoke; the goal lives in the bench)', async ({
+    page,
+  }) => {
     await page.goto('/');
     await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[] };

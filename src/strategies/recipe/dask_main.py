@@ -64,6 +64,9 @@ def write_store(x, paths, path, facts):
     store = zarr.DirectoryStore(path)
     root = zarr.group(store=store, overwrite=True)
     # fill_value None: xarray would read a fill value as _FillValue and mask every exact 0.
+    stored_item = q["dtype"].itemsize if q is not None else np.dtype(out_dtype).itemsize
+    if SHUFFLE and stored_item > 1:
+        filters = (filters or []) + [numcodecs.Shuffle(elementsize=stored_item)]
     da.to_zarr(s, store, component="data", overwrite=True, compressor=COMPRESSOR, filters=filters,
                fill_value=None)
     if LAYOUT.startswith("used-pairs"):

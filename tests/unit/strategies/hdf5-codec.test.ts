@@ -48,16 +48,22 @@ describe('hdf5-codec params', () => {
   it('gives every configuration its own result id', () => {
     const keys = allConfigs().map((p) => hdf5CodecStrategy.variantKey(p));
     expect(new Set(keys).size).toBe(keys.length);
-    const ids = buildSweep({ shape: [10, 141, 141], facts: null }, { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' }, 1e-4).map(resultIdOf);
+    const ids = buildSweep(
+      { shape: [10, 141, 141], facts: null },
+      { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' },
+      1e-4,
+    ).map(resultIdOf);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain('hdf5-codec:upper-triangle-rowmajor:blosc-zstd-bit-quantized');
   });
 
   it('says who can read the file, and where Debian’s hdf5plugin falls short', async () => {
     const input = await loadFixture('stack_sym_f8.npy');
-    const spec = buildSweep({ shape: input.array.shape, facts: input.facts }, DEFAULT_SWEEP_SETTINGS, 1e-4).find(
-      (s) => s.strategyId === 'hdf5-codec',
-    )!;
+    const spec = buildSweep(
+      { shape: input.array.shape, facts: input.facts },
+      DEFAULT_SWEEP_SETTINGS,
+      1e-4,
+    ).find((s) => s.strategyId === 'hdf5-codec')!;
     const { result } = await runJob(input, {
       ...spec,
       params: { ...spec.params, codec: 'zstd', shuffle: 'none' },

@@ -44,7 +44,9 @@ function rerun(a: StrategySpec[], b: StrategySpec[]): Set<string> {
 /** Whether a spec's file depends on ε (its canonical params carry it). */
 const usesEps = (s: StrategySpec) => 'eps' in canonicalParams(s);
 const usesLevel = (s: StrategySpec) =>
-  s.strategyId === 'hdf5-gzip' || (s.strategyId === 'hdf5-quantized' && s.params.codec !== 'scaleoffset');
+  s.strategyId === 'hdf5-gzip' ||
+  s.strategyId === 'zarr' ||
+  (s.strategyId === 'hdf5-quantized' && s.params.codec !== 'scaleoffset');
 // 2000 × 100 × 100 float64 = 160 MB: above QUANTIZED_GZIP9_MAX_BYTES, so quantized rows follow the knob.
 const big: SweepInput = {
   shape: [2000, 100, 100],

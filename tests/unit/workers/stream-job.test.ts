@@ -13,9 +13,11 @@ describe('runStreamingJob', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 3 });
   const input = { name: 'nb.npy', array, facts: factsOf(array, analyzeArray(array)) };
   // Every HDF5 spec of the default sweep, plugin codecs included: the sweep runs them this way.
-  const specs = buildSweep({ shape: array.shape, facts: input.facts }, { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' }, 7.8e-3).filter((s) =>
-    canStream(array.shape, s),
-  );
+  const specs = buildSweep(
+    { shape: array.shape, facts: input.facts },
+    { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' },
+    7.8e-3,
+  ).filter((s) => canStream(array.shape, s));
 
   it.each(specs.map((s) => [`${s.strategyId}:${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
     '%s equals the in-memory run',

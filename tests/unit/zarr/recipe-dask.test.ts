@@ -42,7 +42,8 @@ describe('Dask recipe script', () => {
       expect(script).toContain('from dask.distributed import Client, LocalCluster');
       if (spec.params.values === 'quantized') {
         expect(script).toContain('EPS = 0.001');
-        expect(script).toContain('numcodecs.Blosc(cname="zstd", clevel=5, shuffle=1, blocksize=0)');
+        expect(script).toContain('numcodecs.Zlib(level=9)');
+        expect(script).toContain('SHUFFLE = True');
       } else expect(script).toContain('EPS = None');
     }
   });
