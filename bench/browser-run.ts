@@ -1,4 +1,4 @@
-// One run of the app's default sweep in headless Chromium, driven through the DESIGN.md §4 test
+// One run of the app's default sweep in headless Chromium, driven through the docs/ARCHITECTURE.md UI test
 // contract only (file-input, sweep-status, result-row, export-json): what a user's automation sees.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
@@ -13,7 +13,7 @@ const BENCH_CHROMIUM_ARGS = [
   '--enable-precise-memory-info',
 ];
 
-/** The subset of the results JSON export (DESIGN.md §4) the bench reads. */
+/** The subset of the results JSON export (docs/ARCHITECTURE.md) the bench reads. */
 export interface ExportedResult {
   id: string;
   layout: string;

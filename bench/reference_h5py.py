@@ -16,7 +16,7 @@ Expert pipeline (bench/shap_expert.py): /usr/bin/python3 bench/reference_h5py.py
 non-zero somewhere, and writes int codes with shuffle + gzip (levels 4 and 9) and with hdf5plugin
 (blosc zstd + bitshuffle, bitshuffle lz4); prints size, measured max |error| and time as JSON.
 
-Parameters mirror the app (src/strategies/*.ts, DESIGN.md §3-§5):
+Parameters mirror the app (src/strategies/*.ts, docs/FILE-FORMAT.md, docs/ARCHITECTURE.md):
 - chunks hold whole leading-axis rows, grouped up to 1 MiB (src/strategies/common.ts rowChunks);
 - float16 / float32 / native are contiguous; gzip, scaleoffset and quantized are chunked;
 - scaleoffset=D on float32 and on float64 (h5py: H5Z_SO_FLOAT_DSCALE);

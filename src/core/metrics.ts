@@ -1,5 +1,5 @@
 // Error metrics between an original array and what was decoded from a written file — the ONE place
-// the app measures error (STYLE.md convention 2). Streaming: add() may be called slab by slab.
+// the app measures error (docs/ARCHITECTURE.md). Streaming: add() may be called slab by slab.
 // Non-finite values are never hidden: a NaN that appears or disappears, or an infinity that is not
 // preserved, makes maxAbsError (and rmse) Infinity and is counted.
 

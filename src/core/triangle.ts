@@ -1,4 +1,4 @@
-// Layout `upper-triangle-rowmajor` (DESIGN.md §1, §3): each M×M matrix of a stack is stored as its
+// Layout `upper-triangle-rowmajor` (docs/FILE-FORMAT.md): each M×M matrix of a stack is stored as its
 // M(M+1)/2 upper-triangle values including the diagonal, row by row — numpy's np.triu_indices(M)
 // order, so `A[..., iu[0], iu[1]]` in numpy gives the same vector.
 // Hard constraint: plain index loops into preallocated typed arrays, no per-row allocations.

@@ -3,7 +3,7 @@
 // compound of one uint16 member) holding the half bit patterns, and after the file is closed its
 // datatype message is rewritten in place to the exact bytes h5py writes for '<f2'.
 //
-// Why a 2-byte placeholder rather than the float32-with-halved-last-axis route (DESIGN.md §5): with
+// Why a 2-byte placeholder rather than the float32-with-halved-last-axis route (docs/ARCHITECTURE.md, h5wasm facts): with
 // the element size already 2, the dataspace (true shape, odd last axes included), the layout message
 // (chunk shape, element size), the chunk index keys and the filter pipeline (shuffle records element
 // size 2) are all exactly what a native float16 write produces; only one message changes. The

@@ -1,4 +1,4 @@
-// `max_abs_error` (DESIGN.md §3) is only known after the file has been read back, and reopening the
+// `max_abs_error` (docs/FILE-FORMAT.md) is only known after the file has been read back, and reopening the
 // file with HDF5 to rewrite an attribute could move things and change the file length. So the
 // writer stores a placeholder float64 (a NaN with a distinctive payload: "not measured yet"), and
 // setMaxAbsError replaces exactly those 8 bytes in place, then recomputes the checksum of the

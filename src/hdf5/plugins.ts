@@ -1,6 +1,6 @@
 // Hard constraint: HDF5 finds filter plugins only as `lib*.so` files in a directory of the wasm
 // module's own file system (MEMFS), so the binaries shipped by h5wasm-plugins are copied there once
-// per worker, before the first plugin-filtered dataset is written or read (DESIGN.md §5, Plugins).
+// per worker, before the first plugin-filtered dataset is written or read (docs/ARCHITECTURE.md, h5wasm facts).
 // The package's own install_plugins() fetches relative to its import.meta.url, which under Vite
 // silently fetches index.html, so the bytes come from a loader instead: in a Vite worker each `.so`
 // is imported with `?url` and fetched (plugin-urls.ts, registered by the worker shell); in Node they

@@ -1,5 +1,5 @@
 // Plain data that crosses the HDF5 adapter boundary: what to write, and what was read back.
-// Attribute names and meanings are the file contract in DESIGN.md §3.
+// Attribute names and meanings are the file contract in docs/FILE-FORMAT.md.
 
 import type { DTypeCode, TypedArray } from '../core/ndarray';
 import { DTYPE_CODES } from '../core/ndarray';

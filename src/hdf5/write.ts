@@ -1,7 +1,7 @@
 // Hard constraint: the wasm heap is capped at 2 GiB and never shrinks, so big arrays are written in
-// slabs along axis 0 through a small reusable heap buffer (DESIGN.md §5), never copied whole.
+// slabs along axis 0 through a small reusable heap buffer (docs/ARCHITECTURE.md, h5wasm facts), never copied whole.
 //
-// One dataset `/data` (+ attributes, DESIGN.md §3) per file. Slabs use h5wasm's low-level calls:
+// One dataset `/data` (+ attributes, docs/FILE-FORMAT.md) per file. Slabs use h5wasm's low-level calls:
 // `create_dataset` (with an explicit heap pointer), `resize_dataset`, `set_dataset_data` (hyperslab).
 // - chunked: created with 0 rows and a fixed maxshape (= the final shape, so h5py sees the same
 //   maxshape as a one-shot write), resized to the full shape, then written in slabs whose row count
@@ -12,7 +12,7 @@
 //   byte is overwritten slab by slab. So the heap must have room for the whole contiguous dataset.
 // - shuffle + deflate: complete chunks are byte-shuffled on their way into the heap slab, and the
 //   metadata is patched after close (shuffle.ts), as float16's datatype is (float16-patch.ts).
-// Filters can fail silently mid-write (the chunk stays empty, DESIGN.md §5): callers always verify.
+// Filters can fail silently mid-write (the chunk stays empty, docs/ARCHITECTURE.md, h5wasm facts): callers always verify.
 
 import { dtype_to_metadata } from 'h5wasm';
 import { sizeOf } from '../core/ndarray';

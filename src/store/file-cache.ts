@@ -1,4 +1,4 @@
-// Non-reactive caches (STYLE.md convention 8: no typed arrays or file bytes in the store).
+// Non-reactive caches (docs/ARCHITECTURE.md: no typed arrays or file bytes in the store).
 // Result summaries are all kept (moving a slider back is instant); file bytes only up to a budget,
 // since a sweep writes ~1.5 GB of files for a 159 MB input. A file that is not kept is written again
 // by a worker when the user downloads it (the bytes are deterministic).
@@ -13,7 +13,7 @@ let keptBytes = 0;
 export const KEPT_FILES_BUDGET_BYTES = 192 * 2 ** 20;
 const results = new Map<string, StrategyResult>();
 
-/** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (DESIGN.md §5). */
+/** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (docs/ARCHITECTURE.md, h5wasm facts). */
 const BLOB_PART_BYTES = 512 << 20;
 
 export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Blob {

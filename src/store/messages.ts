@@ -1,4 +1,4 @@
-// Plain-language messages for errors that reach the user (STYLE.md convention 9: shown at the top).
+// Plain-language messages for errors that reach the user (docs/ARCHITECTURE.md: shown at the top).
 // Core errors already explain themselves in plain words (what is wrong and what to do), so the UI
 // only says which file they are about.
 

@@ -1,4 +1,4 @@
-// The results JSON export (DESIGN.md §4 schema).
+// The results JSON export (schema in docs/ARCHITECTURE.md).
 import type { InputInfo } from './store';
 import type { StrategyResult } from '../workers/job';
 import { APP_NAME, APP_VERSION } from '../core/app-info';

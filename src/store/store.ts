@@ -1,4 +1,4 @@
-// One zustand store of small serialisable facts (STYLE.md convention 8). Typed arrays, file bytes
+// One zustand store of small serialisable facts (docs/ARCHITECTURE.md). Typed arrays, file bytes
 // and the worker pool live outside it (file-cache.ts, sweep-actions.ts).
 import { create } from 'zustand';
 import type { ArraySummary } from '../core/analysis';

@@ -1,5 +1,5 @@
 // Hard constraint: some plugin configurations ABORT the whole wasm module (blosc's zlib codec, zfp's
-// accuracy and reversible modes; DESIGN.md §5), so this file only ever builds the cd_values below.
+// accuracy and reversible modes; docs/ARCHITECTURE.md, h5wasm facts), so this file only ever builds the cd_values below.
 // zfp is offered on float32 only: on float64 the h5wasm-plugins 0.2.1 build calls a symbol h5wasm
 // 0.10.3 doesn't provide ("resolved is not a function" thrown from zfp_encode_block_double_*).
 import type { LayoutValues, StrategyDef } from './types';

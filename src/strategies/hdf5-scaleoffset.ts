@@ -41,7 +41,7 @@ export const hdf5ScaleOffsetStrategy: StrategyDef<ScaleOffsetParams> = {
       return `range × 10^${p.decimals} = ${span.toExponential(2)} does not fit the ${p.base === 'float32' ? '32' : '53'}-bit integers the filter uses`;
     return null;
   },
-  // The filter's own rounding reaches 10⁻ᴰ (measured, DESIGN.md §5); the float type adds its
+  // The filter's own rounding reaches 10⁻ᴰ (measured, docs/ARCHITECTURE.md, h5wasm facts); the float type adds its
   // rounding on the way in (float32 cast) and on the way out (decoding in float arithmetic).
   errorBound: (v, p) =>
     10 ** -p.decimals + (p.base === 'float32' ? 2 * ulp32(maxAbs(v)) : 4 * ulp64(maxAbs(v))),

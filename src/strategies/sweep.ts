@@ -1,4 +1,4 @@
-// Which strategy specs a sweep runs, and the ids results are known by (DESIGN.md §4).
+// Which strategy specs a sweep runs, and the ids results are known by (docs/ARCHITECTURE.md).
 import type { InputFacts, Layout, LayoutValues, Params, StrategyId, StrategySpec } from './types';
 import { ulp16, ulp32 } from './common';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
@@ -109,7 +109,7 @@ export function layoutsFor(
 /**
  * Plugin codec presets the user can switch on (each appears in the sweep once per layout). The
  * default ones sat on or near the Pareto front for the notebook's array. Levels: blosc 5
- * (hdf5plugin's default), zstd and bitshuffle+zstd 9 (as in DESIGN.md §6). float16 gets blosc zstd
+ * (hdf5plugin's default), zstd and bitshuffle+zstd 9 (as in docs/ARCHITECTURE.md, notebook figures). float16 gets blosc zstd
  * (15.1 MB for the notebook's triangle, below shuffle+gzip's 16.5; blosc lz4 gave 18.8). Plain zstd-9
  * is off by default: it cost a quarter of the whole sweep's worker time in the benchmark (35 s on the
  * notebook array) for files no smaller than bitshuffle+zstd's, and Debian's hdf5plugin can't open them.

@@ -1,4 +1,4 @@
-// The strategy contract (DESIGN.md §1, STYLE.md convention 2): plain data plus pure functions.
+// The strategy contract (docs/ARCHITECTURE.md): plain data plus pure functions.
 // A strategy turns values in the chosen layout into a file plan, and turns what was read back from
 // the real file into values again. It never measures error itself (core/metrics does).
 import type { DTypeCode, NumberArray, TypedArray } from '../core/ndarray';
@@ -77,7 +77,7 @@ export type FilePlan =
       filter?: { id: number; opts: readonly number[] };
       /** Byte-shuffle before a deflate filter (the file's pipeline is [shuffle, deflate]). */
       shuffle?: boolean;
-      /** Strategy-specific attributes; the runner adds the DESIGN.md §3 common ones. */
+      /** Strategy-specific attributes; the runner adds the common ones of docs/FILE-FORMAT.md. */
       attrs: Record<string, AttrValue>;
     }
   | {

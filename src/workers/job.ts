@@ -42,7 +42,7 @@ export interface JobInput {
   facts: InputFacts;
 }
 
-/** The small, serialisable summary of one result (DESIGN.md §4 results JSON, plus UI extras). */
+/** The small, serialisable summary of one result (the results JSON of docs/ARCHITECTURE.md, plus UI extras). */
 export interface StrategyResult {
   id: string;
   strategyId: StrategyId;

@@ -1,4 +1,4 @@
-// A tiny typed request/response protocol between the main thread and workers (STYLE.md convention 4).
+// A tiny typed request/response protocol between the main thread and workers (docs/ARCHITECTURE.md).
 // Each request carries an id; the worker answers with progress messages and one final result or error.
 // Cancelling is not a message: the client terminates the worker (the only way to stop wasm mid-call).
 

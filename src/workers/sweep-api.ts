@@ -1,4 +1,4 @@
-// The worker's API object (STYLE.md convention 4): plain functions, callable in Node tests without a
+// The worker's API object (docs/ARCHITECTURE.md): plain functions, callable in Node tests without a
 // Worker. It holds the current input (shared, or a transferred copy) and runs jobs on it.
 import type { DTypeCode, NdArray } from '../core/ndarray';
 import { sizeOf, typedArrayFor } from '../core/ndarray';

@@ -1,6 +1,6 @@
 // Interop: files written by our HDF5 adapter (h5wasm, HDF5 2.0.0) must open in h5py (Debian's, HDF5
 // 1.10) with the dtype, shape, bit-identical values and attribute types of the file contract
-// (DESIGN.md §3), and h5dump must list the filter. Needs /usr/bin/python3 with numpy + h5py and
+// (docs/FILE-FORMAT.md), and h5dump must list the filter. Needs /usr/bin/python3 with numpy + h5py and
 // h5dump: on CI (CI=true) their absence fails the suite; locally it is skipped with a reason.
 
 import { spawnSync } from 'node:child_process';
@@ -300,7 +300,7 @@ describe.skipIf(MISSING !== null && !ON_CI)(
         expect(v).toMatchObject(c.h5pyFilter);
         if (c.plan.filter?.id === 1) expect(v.compression_opts).toBe(c.plan.filter.opts[0]);
 
-        // Attribute types exactly as DESIGN.md §3.
+        // Attribute types exactly as docs/FILE-FORMAT.md.
         for (const [name, attr] of Object.entries(c.plan.attrs)) {
           const got = v.attrs[name];
           switch (attr.type) {

@@ -1,4 +1,4 @@
-// Interop truth table for the plugin codecs (DESIGN.md §5, Plugins): for every codec configuration
+// Interop truth table for the plugin codecs (docs/ARCHITECTURE.md, h5wasm facts): for every codec configuration
 // the app can build — (a) does h5wasm write it, (b) does the app read it back within its promise,
 // (c) does Debian's h5py + python3-hdf5plugin 4.0 (+ Debian's bitshuffle package, which .ci/run
 // installs) open it and restore the same values? The answers are RECORDED below and asserted

@@ -154,6 +154,6 @@ describe('speed', () => {
     const m = compareArrays(a, b);
     console.log(`compareArrays 1000×141×141 (float32 round trip): ${(performance.now() - t).toFixed(0)} ms`);
     expect(m.maxAbsError).toBeGreaterThan(0);
-    expect(m.maxAbsError).toBeLessThan(1e-6); // DESIGN.md §6: f32 max abs error 9.5e-7
+    expect(m.maxAbsError).toBeLessThan(1e-6); // docs/ARCHITECTURE.md, notebook figures: f32 max abs error 9.5e-7
   });
 });

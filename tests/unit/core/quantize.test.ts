@@ -58,7 +58,7 @@ function probe(min: number, max: number, plan: QuantizationPlan, rand: number[])
 }
 
 describe('planQuantization', () => {
-  it('picks the smallest type: int16 for the notebook range at ε = 7.8e-3, int32 at 1e-4 (DESIGN.md §6)', () => {
+  it('picks the smallest type: int16 for the notebook range at ε = 7.8e-3, int32 at 1e-4 (docs/ARCHITECTURE.md, notebook figures)', () => {
     const a = generateNotebookArray({ n: 50, m: 141, seed: 0 });
     const packed = packUpper(a.data as Float64Array, a.shape);
     let min = Infinity;

@@ -1,5 +1,5 @@
 // Shared helpers for the HDF5 adapter tests: deterministic data per stored dtype, the contract
-// attributes (DESIGN.md §3), and byte normalisation (object header timestamps differ between writes).
+// attributes (docs/FILE-FORMAT.md), and byte normalisation (object header timestamps differ between writes).
 
 import type { TypedArray } from '../../../src/core/ndarray';
 import { locateDataset, memorySink, rewriteChecksum } from '../../../src/hdf5/object-header';
@@ -60,7 +60,7 @@ export function sampleData(dtype: StoredDType, n: number, seed = 7): TypedArray 
   }
 }
 
-/** The /data attributes of DESIGN.md §3 for a triangle-layout quantized file. */
+/** The /data attributes of docs/FILE-FORMAT.md for a triangle-layout quantized file. */
 export function contractAttrs(extra: Record<string, AttrValue> = {}): Record<string, AttrValue> {
   return {
     layout: { type: 'string', value: 'upper-triangle-rowmajor' },

@@ -1,4 +1,4 @@
-// Contract test over the registry (STYLE.md convention 3): every strategy, on numpy-made fixtures,
+// Contract test over the registry (docs/ARCHITECTURE.md): every strategy, on numpy-made fixtures,
 // writes a real file whose length is the reported size, stays within its stated error bound when
 // read back, and is deterministic. Real h5wasm, no mocks.
 import { describe, expect, it } from 'vitest';
