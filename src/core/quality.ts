@@ -272,7 +272,7 @@ export function createQualityAccumulator(
         if (e === 0) zero++;
         else if (e === Infinity) nonFinite++;
         else {
-          binCounts[Math.floor(Math.log10(e) * bpd) + kOffset]++;
+          binCounts[Math.floor(Math.log10(e) * bpd) + kOffset]!++;
         }
         if (perMatrix > 0) {
           if (e > matrixMax[mat]!) matrixMax[mat] = e;
@@ -280,12 +280,12 @@ export function createQualityAccumulator(
           if (e > colMax[c]!) colMax[c] = e;
           if (ranked) {
             if (o - o === 0) {
-              sumBefore[r] += o < 0 ? -o : o;
-              nBefore[r]++;
+              sumBefore[r]! += o < 0 ? -o : o;
+              nBefore[r]!++;
             }
             if (d - d === 0) {
-              sumAfter[r] += d < 0 ? -d : d;
-              nAfter[r]++;
+              sumAfter[r]! += d < 0 ? -d : d;
+              nAfter[r]!++;
             }
           }
           if (square) {
