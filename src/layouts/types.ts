@@ -7,7 +7,6 @@ import type { InputFacts } from '../strategies/types';
 
 export type LayoutId = 'full' | 'upper-triangle-rowmajor' | 'used-pairs' | 'used-pairs-pair-major';
 
-
 export interface LayoutDef {
   id: LayoutId;
   /** Short name in tables and legends. */
@@ -58,4 +57,3 @@ export interface LayoutDef {
   /** Python lines turning the decoded stored array `a` back into full matrices (see restore-python). */
   restorePython: string;
 }
-

@@ -72,7 +72,8 @@ function packInto(
     for (let p = 0; p < k; p++) {
       const r = rows[p]!;
       const c = cols[p]!;
-      const v = r === c ? values[base + r * m + r]! : meanOf(values[base + r * m + c]!, values[base + c * m + r]!);
+      const v =
+        r === c ? values[base + r * m + r]! : meanOf(values[base + r * m + c]!, values[base + c * m + r]!);
       out[pairMajor ? p * count + n : n * k + p] = roundInts ? Math.round(v) : v;
     }
   }
