@@ -2,6 +2,7 @@
 import type { InputInfo, RowState, State } from './store';
 import type { InputFacts } from '../strategies/types';
 import { absoluteTolerance } from '../strategies/sweep';
+import { factsFromSummary } from '../strategies/common';
 import type { StrategyResult } from '../workers/job';
 
 export function doneResults(rows: Record<string, RowState>, order: readonly string[]): StrategyResult[] {
@@ -54,17 +55,5 @@ export function absTolerance(s: Pick<State, 'tolerance' | 'toleranceMode' | 'inp
 
 /** The small facts strategies and layouts read, from the loaded input's summary. */
 export function factsOfInput(input: InputInfo): InputFacts {
-  const s = input.summary;
-  return {
-    dtype: input.dtype,
-    shape: input.shape,
-    min: s.min,
-    max: s.max,
-    nanCount: s.nanCount,
-    infCount: s.posInfCount + s.negInfCount,
-    maxAsymmetry: s.maxAsymmetry,
-    overFloat16Count: s.overFloat16Count,
-    float16SubnormalCount: s.float16SubnormalCount,
-    usedPairs: s.usedPairs,
-  };
+  return factsFromSummary(input.dtype, input.shape, input.summary);
 }

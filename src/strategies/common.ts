@@ -2,7 +2,8 @@
 import type { DTypeCode, NumberArray, TypedArray } from '../core/ndarray';
 import { DTYPE_BYTES } from '../core/ndarray';
 import type { StoredDType } from '../hdf5/types';
-import type { LayoutValues, StrategyDef } from './types';
+import type { InputFacts, LayoutValues, StrategyDef } from './types';
+import type { ArraySummary } from '../core/analysis';
 import { float16BitsToFloat64 } from '../core/float16';
 
 /**
@@ -125,6 +126,25 @@ export function numbersOf(data: TypedArray, dtype: DTypeCode | StoredDType): Num
     return out;
   }
   return data;
+}
+
+/**
+ * The small facts strategies and layouts read, from an array's summary (core/analysis). The value
+ * sample, which needs the values themselves, is added by the loader.
+ */
+export function factsFromSummary(dtype: DTypeCode, shape: readonly number[], s: ArraySummary): InputFacts {
+  return {
+    dtype,
+    shape,
+    min: s.min,
+    max: s.max,
+    nanCount: s.nanCount,
+    infCount: s.posInfCount + s.negInfCount,
+    maxAsymmetry: s.maxAsymmetry,
+    overFloat16Count: s.overFloat16Count,
+    float16SubnormalCount: s.float16SubnormalCount,
+    usedPairs: s.usedPairs,
+  };
 }
 
 /** The shared fields of a strategy without parameters (no knobs, no variants). */

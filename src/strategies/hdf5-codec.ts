@@ -3,17 +3,17 @@
 // zfp is offered on float32 only: on float64 the h5wasm-plugins 0.2.1 build calls a symbol h5wasm
 // 0.10.3 doesn't provide ("resolved is not a function" thrown from zfp_encode_block_double_*).
 import type { LayoutValues, StrategyDef } from './types';
+import { STORED_VALUES_PARAM, storedValuesBound, storedValuesWarnings } from './stored-values';
+import type { StoredValues } from './stored-values';
 import type { FilePlan } from './types';
 import { chunkingProblem, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
 import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
-import { hdf5Float16Strategy } from './hdf5-float16';
-import { hdf5Float32Strategy } from './hdf5-float32';
 
 export type Codec =
   'blosc-lz4' | 'blosc-zstd' | 'zstd' | 'bitshuffle-lz4' | 'bitshuffle-zstd' | 'lz4' | 'bzip2' | 'zfp-rate';
 export type BloscShuffle = 'none' | 'byte' | 'bit';
-export type ValueEncoding = 'native' | 'float32' | 'float16' | 'quantized';
+export type ValueEncoding = StoredValues;
 
 export type CodecParams = {
   codec: Codec;
@@ -200,17 +200,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
         { value: 'bit', label: 'bit shuffle' },
       ],
     },
-    {
-      key: 'values',
-      label: 'stored values',
-      kind: 'select',
-      options: [
-        { value: 'native', label: 'original dtype' },
-        { value: 'float32', label: 'float32' },
-        { value: 'float16', label: 'float16' },
-        { value: 'quantized', label: 'quantized integers (≤ ε)' },
-      ],
-    },
+    STORED_VALUES_PARAM,
     { key: 'level', label: 'compression level', kind: 'int', min: 1, max: 22 },
     { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
     { key: 'rate', label: 'zfp bits per value', kind: 'number', min: 1, max: 32 },
@@ -252,16 +242,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
   },
   errorBound: (v, p) => {
     if (p.codec === 'zfp-rate') return Infinity; // fixed rate: error measured, not bounded
-    switch (p.values) {
-      case 'native':
-        return 0;
-      case 'float32':
-        return hdf5Float32Strategy.errorBound(v, {});
-      case 'float16':
-        return hdf5Float16Strategy.errorBound(v, {});
-      case 'quantized':
-        return p.eps - v.layoutError;
-    }
+    return storedValuesBound(v, p.values, p.eps);
   },
   warnings: (v, p) => {
     const out: string[] = [];
@@ -269,8 +250,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
     if (gap) out.push(gap);
     if (p.codec === 'zfp-rate')
       out.push(`lossy at ${p.rate} bits/value: error measured, not bounded (zfp's fixed rate)`);
-    if (p.values === 'float32') out.push(...hdf5Float32Strategy.warnings(v, {}));
-    if (p.values === 'float16') out.push(...hdf5Float16Strategy.warnings(v, {}));
+    out.push(...storedValuesWarnings(v, p.values));
     return out;
   },
   encode: (v, p) => {

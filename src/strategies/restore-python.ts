@@ -5,20 +5,13 @@ import type { DTypeCode } from '../core/ndarray';
 import { numpyDescr } from '../core/ndarray';
 import type { LayoutId } from '../layouts/types';
 import { layoutOf } from '../layouts/registry';
+import { indent } from '../core/text';
 
 export interface SnippetOptions {
   /** The data need a plugin filter: `import hdf5plugin` registers it with h5py. */
   hdf5plugin?: boolean;
   /** The file's layout (its fragment turns the stored values back into full matrices). */
   layout?: LayoutId;
-}
-
-function indent(code: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return code
-    .split('\n')
-    .map((l) => (l ? pad + l : l))
-    .join('\n');
 }
 
 export function restorePythonSnippet(fileName: string, opts: SnippetOptions = {}): string {

@@ -3,18 +3,18 @@
 // filter on the app's ε grid, so `zarr.open(...)[:]` and xarray return floats within ε by themselves.
 // The store is built and read back by src/zarr/ (the job runner's zarr branch).
 import type { LayoutValues, StrategyDef } from './types';
+import { STORED_VALUES_PARAM, storedValuesBound, storedValuesWarnings } from './stored-values';
+import type { StoredValues } from './stored-values';
 import { chunkingProblem, numbersOf, rowChunks, toFloat32 } from './common';
 import { quantizationPlanFor, quantizationProblem } from './quantized-values';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
 import { numpyDescr } from '../core/ndarray';
-import { hdf5Float16Strategy } from './hdf5-float16';
-import { hdf5Float32Strategy } from './hdf5-float32';
 import { encodeFixedScaleOffset, fixedScaleOffsetFor } from '../zarr/fixed-scale-offset';
 import type { ZarrCompressor, ZarrFilter } from '../zarr/types';
 
 export type ZarrCodec = 'blosc-zstd' | 'blosc-lz4' | 'zstd' | 'gzip' | 'zlib';
 export type ZarrShuffle = 'none' | 'byte' | 'bit';
-export type ZarrValues = 'native' | 'float32' | 'float16' | 'quantized';
+export type ZarrValues = StoredValues;
 
 export type ZarrParams = {
   codec: ZarrCodec;
@@ -114,17 +114,7 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
         { value: 'bit', label: 'bit shuffle' },
       ],
     },
-    {
-      key: 'values',
-      label: 'stored values',
-      kind: 'select',
-      options: [
-        { value: 'native', label: 'original dtype' },
-        { value: 'float32', label: 'float32' },
-        { value: 'float16', label: 'float16' },
-        { value: 'quantized', label: 'quantized integers (≤ ε)' },
-      ],
-    },
+    STORED_VALUES_PARAM,
     { key: 'level', label: 'compression level', kind: 'int', min: 1, max: 22 },
     { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
   ],
@@ -158,24 +148,8 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
       return `${CODEC_LABEL[p.codec]} levels run from ${lo} to ${hi}`;
     return valuesProblem(v, p);
   },
-  errorBound: (v, p) => {
-    switch (p.values) {
-      case 'native':
-        return 0;
-      case 'float32':
-        return hdf5Float32Strategy.errorBound(v, {});
-      case 'float16':
-        return hdf5Float16Strategy.errorBound(v, {});
-      case 'quantized':
-        return p.eps - v.layoutError;
-    }
-  },
-  warnings: (v, p) =>
-    p.values === 'float16'
-      ? hdf5Float16Strategy.warnings(v, {})
-      : p.values === 'float32'
-        ? hdf5Float32Strategy.warnings(v, {})
-        : [],
+  errorBound: (v, p) => storedValuesBound(v, p.values, p.eps),
+  warnings: (v, p) => storedValuesWarnings(v, p.values),
   encode: (v, p) => {
     const base = { container: 'zarr' as const, shape: v.shape, compressor: zarrCompressor(p), attrs: {} };
     const chunked = <T extends { data: { BYTES_PER_ELEMENT: number } }>(x: T) => ({

@@ -10,7 +10,7 @@ import { CoreError } from '../core/errors';
 import type { ArraySummary } from '../core/analysis';
 import { generateNotebookArray } from '../core/generator';
 import { valueSampleOf } from '../core/quantize';
-import { numbersOf } from '../strategies/common';
+import { factsFromSummary, numbersOf } from '../strategies/common';
 import type { InputFacts } from '../strategies/types';
 
 export interface LoadedArray {
@@ -49,16 +49,7 @@ export function evenlySpaced(total: number, count: number): number[] {
 
 export function factsOf(array: NdArray, s: ArraySummary): InputFacts {
   return {
-    dtype: array.dtype,
-    shape: array.shape,
-    min: s.min,
-    max: s.max,
-    nanCount: s.nanCount,
-    infCount: s.posInfCount + s.negInfCount,
-    maxAsymmetry: s.maxAsymmetry,
-    overFloat16Count: s.overFloat16Count,
-    float16SubnormalCount: s.float16SubnormalCount,
-    usedPairs: s.usedPairs,
+    ...factsFromSummary(array.dtype, array.shape, s),
     valueSample: valueSampleOf(numbersOf(array.data, array.dtype)),
   };
 }

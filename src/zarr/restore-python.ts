@@ -3,14 +3,7 @@
 // already decodes quantized values, so unlike the HDF5 snippet there is no scale_factor step.
 import type { LayoutId } from '../layouts/types';
 import { layoutOf } from '../layouts/registry';
-
-function indent(code: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return code
-    .split('\n')
-    .map((l) => (l ? pad + l : l))
-    .join('\n');
-}
+import { indent } from '../core/text';
 
 export function restorePythonZarrSnippet(fileName: string, layout: LayoutId): string {
   const fragment = layoutOf(layout).restorePython;
