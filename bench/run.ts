@@ -9,7 +9,15 @@ import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { generateNotebookArray } from '../src/core/generator';
 import { writeNpy } from '../src/core/npy';
-import { DEFAULT_SWEEP_SETTINGS, DEFAULT_TOLERANCE, buildSweep, resultIdOf } from '../src/strategies/sweep';
+import {
+  DEFAULT_SWEEP_SETTINGS,
+  DEFAULT_TOLERANCE,
+  buildSweep,
+  decimalsForTolerance,
+  resultIdOf,
+} from '../src/strategies/sweep';
+import { analyzeArray } from '../src/core/analysis';
+import { factsOf } from '../src/workers/load';
 import type { CodecParams } from '../src/strategies/hdf5-codec';
 import { codecFilter } from '../src/strategies/hdf5-codec';
 import type { BrowserRun } from './browser-run';
@@ -143,12 +151,13 @@ function pluginSpecs(shape: readonly number[]): object[] {
     });
 }
 
-function runReference(python: string, npyPath: string, specsPath: string): ReferenceRun {
+function runReference(python: string, npyPath: string, specsPath: string, decimals: number): ReferenceRun {
   const s = DEFAULT_SWEEP_SETTINGS;
   const args = [
     REFERENCE,
     npyPath,
-    `--decimals=${s.decimals}`,
+    // The D the app's sweep derives from its default tolerance, so both sides write the same files.
+    `--decimals=${decimals}`,
     `--eps=${s.eps}`,
     `--gzip-level=${s.gzipLevel}`,
     `--plugin-specs=${specsPath}`,
@@ -332,6 +341,9 @@ async function main(): Promise<void> {
     const inputBytes = npy.byteLength;
     const specsPath = join(work, 'plugin-specs.json');
     writeFileSync(specsPath, JSON.stringify(pluginSpecs(arr.shape)));
+    const appDecimals =
+      decimalsForTolerance(DEFAULT_TOLERANCE.value, 'full', factsOf(arr, analyzeArray(arr)), 'float32') ??
+      DEFAULT_SWEEP_SETTINGS.decimals;
     console.log(`input: ${npyPath} (${fmtMB(inputBytes)} MB), ${opts.runs} run(s) per side, alternating`);
 
     const url = `http://127.0.0.1:${opts.port}/`;
@@ -344,7 +356,7 @@ async function main(): Promise<void> {
         `run ${i + 1}/${opts.runs} ours:  ${fmtS(o.wallMs)} (first result ${o.firstResultMs === null ? '—' : fmtS(o.firstResultMs)}, ` +
           `longest task ${o.longestTaskMs.toFixed(0)} ms, peak RSS ${fmtMiB(o.peakRssBytes)})`,
       );
-      const r = runReference(opts.python, npyPath, specsPath);
+      const r = runReference(opts.python, npyPath, specsPath, appDecimals);
       refs.push(r);
       console.log(
         `run ${i + 1}/${opts.runs} h5py:  ${fmtS(r.strategiesMs)} (np.load ${r.loadMs.toFixed(0)} ms)`,
