@@ -13,15 +13,13 @@ import { readNpy, writeNpy } from '../src/core/npy';
 import { analyzeArray } from '../src/core/analysis';
 import { generateNotebookArray } from '../src/core/generator';
 import type { NdArray } from '../src/core/ndarray';
-import { quantizedEntropyBits } from '../src/core/quantize';
 import { factsOf } from '../src/workers/load';
-import { buildLayoutValues, numericView, runJob, UnsupportedError } from '../src/workers/job';
+import { runJob, UnsupportedError } from '../src/workers/job';
+import { entropyFloor } from '../src/workers/entropy-floor';
 import type { JobInput, StrategyResult } from '../src/workers/job';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS, layoutsFor } from '../src/strategies/sweep';
-import { quantizationPlanFor, quantizationProblem } from '../src/strategies/quantized-values';
 import { recommendedResult } from '../src/store/selectors';
 import { layoutOf } from '../src/layouts/registry';
-import type { LayoutValues } from '../src/strategies/types';
 
 const argv = process.argv.slice(2);
 const taus: number[] = [];
@@ -53,20 +51,8 @@ interface Row {
 }
 
 function floorBytes(input: JobInput, tau: number): number | null {
-  let best: number | null = null;
-  for (const layout of layoutsFor(input.array.shape, 'all', input.facts)) {
-    if (layoutOf(layout).reorderOf) continue;
-    let v: LayoutValues;
-    try {
-      v = buildLayoutValues(input, layout, numericView(input.array));
-    } catch {
-      continue;
-    }
-    if (quantizationProblem(v, tau) !== null) continue;
-    const bytes = Math.ceil(quantizedEntropyBits(v.values, quantizationPlanFor(v, tau)) / 8);
-    if (best === null || bytes < best) best = bytes;
-  }
-  return best;
+  const layouts = layoutsFor(input.array.shape, 'all', input.facts).filter((l) => !layoutOf(l).reorderOf);
+  return entropyFloor(input, layouts, tau)?.bytes ?? null;
 }
 
 function expertSizes(path: string, tau: number): Record<string, number> {

@@ -21,16 +21,19 @@ interface PairIndex {
   cols: Int32Array;
 }
 
-const indexCache = new WeakMap<readonly number[], PairIndex>();
+/** Per used-pairs list, per matrix size (the flat positions mean different pairs for another M). */
+const indexCache = new WeakMap<readonly number[], Map<number, PairIndex>>();
 
 /** Row and column of each used pair (np.triu_indices order). */
 export function usedPairIndex(m: number, facts: InputFacts): PairIndex {
   const used = facts.usedPairs ?? [];
-  let idx = indexCache.get(used);
-  if (!idx || (idx.rows.length > 0 && idx.cols[idx.cols.length - 1]! >= m)) {
+  let bySize = indexCache.get(used);
+  if (!bySize) indexCache.set(used, (bySize = new Map()));
+  let idx = bySize.get(m);
+  if (!idx) {
     const [r, c] = triuIndices(m);
     idx = { rows: Int32Array.from(used, (k) => r[k]!), cols: Int32Array.from(used, (k) => c[k]!) };
-    indexCache.set(used, idx);
+    bySize.set(m, idx);
   }
   return idx;
 }

@@ -4,9 +4,8 @@ import type { DTypeCode, NdArray } from '../core/ndarray';
 import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
-import { buildLayoutValues, numericView, runJobKeeping } from './job';
-import { quantizedEntropyBits } from '../core/quantize';
-import { quantizationPlanFor, quantizationProblem } from '../strategies/quantized-values';
+import { runJobKeeping } from './job';
+import { entropyFloor } from './entropy-floor';
 import { canStream, joinParts, memoryRowReader } from './stream-job';
 import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
@@ -112,24 +111,7 @@ export const api = {
    */
   floor(arg: { inputId: number; layouts: Layout[]; eps: number }): { bytes: number; layout: Layout } | null {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    const { input, layoutCache } = current;
-    let best: { bytes: number; layout: Layout } | null = null;
-    for (const layout of arg.layouts) {
-      let values = layoutCache.get(layout);
-      if (!values) {
-        try {
-          values = buildLayoutValues(input, layout, numericView(input.array));
-        } catch {
-          continue; // the layout doesn't apply to this input
-        }
-        layoutCache.set(layout, values);
-      }
-      if (quantizationProblem(values, arg.eps) !== null) continue;
-      const bits = quantizedEntropyBits(values.values, quantizationPlanFor(values, arg.eps));
-      const bytes = Math.ceil(bits / 8);
-      if (!best || bytes < best.bytes) best = { bytes, layout };
-    }
-    return best;
+    return entropyFloor(current.input, arg.layouts, arg.eps, current.layoutCache);
   },
 
   /** The chosen strategy on the whole (big) file, streamed; the file comes back in ≤ 512 MiB parts. */
