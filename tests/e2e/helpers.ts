@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
@@ -42,4 +45,39 @@ export async function rowFacts(
     })),
   );
   return new Map(rows.map((r) => [r.id, { bytes: r.bytes, err: r.err, status: r.status }]));
+}
+
+/** A copy of the built app (dist/) served by a bare static server: no COOP/COEP, no CSP header. */
+export async function serveDistCopy(): Promise<{ origin: string; root: string; close(): void }> {
+  const root = mkdtempSync(join(tmpdir(), 'h5sq-static-'));
+  cpSync(join(import.meta.dirname, '..', '..', 'dist'), root, { recursive: true });
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port: p } = srv.address() as { port: number };
+      srv.close(() => resolve(p));
+    });
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const server = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  await expect
+    .poll(() =>
+      fetch(`${origin}/`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    )
+    .toBe(200);
+  return {
+    origin,
+    root,
+    close() {
+      server.kill();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }

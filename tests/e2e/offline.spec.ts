@@ -1,15 +1,10 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '@playwright/test';
-import { fixture, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, rowFacts, serveDistCopy, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
-const DIST = join(import.meta.dirname, '..', '..', 'dist');
 
 /** Resolves once the page's service worker is active (its precache of the build is complete). */
 async function serviceWorkerActive(page: Page): Promise<string> {
@@ -20,17 +15,6 @@ async function serviceWorkerActive(page: Page): Promise<string> {
         sw.addEventListener('statechange', () => sw.state === 'activated' && resolve()),
       );
     return sw.state;
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
   });
 }
 
@@ -83,32 +67,15 @@ test('after one visit the app loads and runs a full sweep with the network off',
 });
 
 test.describe('a new build', () => {
+  let site: Awaited<ReturnType<typeof serveDistCopy>>;
   let dir: string;
-  let server: ChildProcess;
   let origin: string;
   test.beforeAll(async () => {
-    // A copy of dist/ on a plain static server, so the "new build" can be made without touching dist/.
-    dir = mkdtempSync(join(tmpdir(), 'h5sq-update-'));
-    cpSync(DIST, dir, { recursive: true });
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    server = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
-    await expect
-      .poll(() =>
-        fetch(`${origin}/`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      )
-      .toBe(200);
+    // A copy of dist/ on a bare static server (no COOP/COEP, no CSP header, default MIME types).
+    site = await serveDistCopy();
+    ({ origin, root: dir } = site);
   });
-  test.afterAll(() => {
-    server?.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  test.afterAll(() => site?.close());
 
   test('waits for the user: a notice offers the reload, which brings the new version', async ({
     page,

@@ -1,53 +1,20 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { fixture, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, rowFacts, serveDistCopy, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
-const DIST = join(import.meta.dirname, '..', '..', 'dist');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test.describe('any static host', () => {
+  let site: Awaited<ReturnType<typeof serveDistCopy>>;
   let dir: string;
-  let server: ChildProcess;
   let origin: string;
   test.beforeAll(async () => {
-    // dist/ as a bare static server serves it: no COOP/COEP, no CSP header, default MIME types.
-    dir = mkdtempSync(join(tmpdir(), 'h5sq-static-'));
-    cpSync(DIST, join(dir, 'site'), { recursive: true });
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    server = spawn('/usr/bin/python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], {
-      cwd: join(dir, 'site'),
-      stdio: 'ignore',
-    });
-    await expect
-      .poll(() =>
-        fetch(`${origin}/`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      )
-      .toBe(200);
+    // A copy of dist/ on a bare static server (no COOP/COEP, no CSP header, default MIME types).
+    site = await serveDistCopy();
+    ({ origin, root: dir } = site);
   });
-  test.afterAll(() => {
-    server?.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  test.afterAll(() => site?.close());
 
   test('without cross-origin isolation every strategy runs, with the same results as an isolated host', async ({
     page,
