@@ -28,8 +28,7 @@ import layoutFullPy from './recipe/layout_full.py?raw';
 import layoutTrianglePy from './recipe/layout_triangle.py?raw';
 import layoutUsedPairsPy from './recipe/layout_used_pairs.py?raw';
 import encodeRawPy from './recipe/encode_raw.py?raw';
-import encodeFloat32Py from './recipe/encode_float32.py?raw';
-import encodeFloat64Py from './recipe/encode_float64.py?raw';
+import encodeFloatPy from './recipe/encode_float.py?raw';
 import encodeFloat16Py from './recipe/encode_float16.py?raw';
 import encodeQuantizedPy from './recipe/encode_quantized.py?raw';
 import quantizePy from './recipe/quantize.py?raw';
@@ -88,8 +87,7 @@ export const RECIPE_PY_FILES: Readonly<Record<string, string>> = {
   'layout_triangle.py': layoutTrianglePy,
   'layout_used_pairs.py': layoutUsedPairsPy,
   'encode_raw.py': encodeRawPy,
-  'encode_float32.py': encodeFloat32Py,
-  'encode_float64.py': encodeFloat64Py,
+  'encode_float.py': encodeFloatPy,
   'encode_float16.py': encodeFloat16Py,
   'encode_quantized.py': encodeQuantizedPy,
   'quantize.py': quantizePy,
@@ -101,8 +99,8 @@ export const RECIPE_PY_FILES: Readonly<Record<string, string>> = {
 
 const ENCODE_PY: Record<Encoding, string> = {
   raw: encodeRawPy,
-  float32: encodeFloat32Py,
-  float64: encodeFloat64Py,
+  float32: encodeFloatPy,
+  float64: encodeFloatPy,
   float16: encodeFloat16Py,
   quantized: encodeQuantizedPy,
 };
@@ -370,6 +368,8 @@ function parameterBlock(spec: StrategySpec, params: Params, plan: RecipePlan, in
     `NAN_REFUSAL = ${nanRefusal ? py(nanRefusal) : 'None'}`,
     `SCALEOFFSET_DECIMALS = ${scaleoffset ? scaleoffset.decimals : 'None'}`,
     `SCALEOFFSET_LIMIT = ${scaleoffset ? scaleoffset.limit : 'None'}`,
+    '# The float type encode_float.py casts to (float32 / float64 encodings), or None.',
+    `FLOAT_DTYPE = ${plan.encoding === 'float32' ? py('<f4') : plan.encoding === 'float64' ? py('<f8') : 'None'}`,
   ];
   if (plan.container === 'hdf5')
     lines.push(

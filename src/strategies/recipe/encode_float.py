@@ -1,12 +1,12 @@
-# Stored values: cast to float32 (round to nearest).
+# Stored values: cast to FLOAT_DTYPE (<f4 rounds to nearest float32; <f8 keeps the numbers as they are).
 
 
 def encode(values, raw, facts):
-    return values.astype(np.float32)
+    return values.astype(FLOAT_DTYPE)
 
 
 def stored_dtype(a, facts):
-    return np.dtype("<f4")
+    return np.dtype(FLOAT_DTYPE)
 
 
 def encoding_check(facts):
