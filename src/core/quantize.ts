@@ -317,35 +317,51 @@ export function dequantize(ints: NumberArray, plan: QuantizationPlan, out?: Floa
 }
 
 /**
- * Zeroth-order entropy of the codes `quantize(src, plan)` would store, in bits: Σ −log₂ p(code) over
- * all values — what an ideal coder of independent values needs, so no such coder gets below it.
- * Computed in blocks (no full-size code array); codes are counted in a Map only when they don't fit
- * a dense table.
+ * Counts the codes `quantize(src, plan)` would store, slab after slab (no full-size code array), and
+ * gives their zeroth-order entropy in bits: Σ −log₂ p(code) over all values — what an ideal coder of
+ * independent values needs, so no such coder gets below it. Codes are counted in a Map only when
+ * they don't fit a dense table.
  */
-export function quantizedEntropyBits(src: NumberArray, plan: QuantizationPlan): number {
-  const n = src.length;
-  if (n === 0) return 0;
+export function createEntropyCounter(plan: QuantizationPlan): {
+  add(src: NumberArray): void;
+  bits(): number;
+} {
   const [lo, hi] = QUANTIZED_CODE_RANGE[plan.dtype];
   const dense = hi - lo + 1 <= 1 << 24;
   const counts = dense ? new Float64Array(hi - lo + 1) : null;
   const sparse = dense ? null : new Map<number, number>();
-  const block = new ARRAY_TYPES[plan.dtype](Math.min(n, BLOCK));
-  for (let start = 0; start < n; start += BLOCK) {
-    const len = Math.min(BLOCK, n - start);
-    const codes = quantize(src.subarray(start, start + len), plan, block);
-    for (let k = 0; k < len; k++) {
-      const c = codes[k]!;
-      if (counts) counts[c - lo]!++;
-      else sparse!.set(c, (sparse!.get(c) ?? 0) + 1);
-    }
-  }
-  let bits = 0;
-  const add = (c: number) => {
-    if (c > 0) bits -= c * Math.log2(c / n);
+  const block = new ARRAY_TYPES[plan.dtype](BLOCK);
+  let n = 0;
+  return {
+    add(src) {
+      for (let start = 0; start < src.length; start += BLOCK) {
+        const len = Math.min(BLOCK, src.length - start);
+        const codes = quantize(src.subarray(start, start + len), plan, block);
+        for (let k = 0; k < len; k++) {
+          const c = codes[k]!;
+          if (counts) counts[c - lo]!++;
+          else sparse!.set(c, (sparse!.get(c) ?? 0) + 1);
+        }
+      }
+      n += src.length;
+    },
+    bits() {
+      let bits = 0;
+      const add = (c: number) => {
+        if (c > 0) bits -= c * Math.log2(c / n);
+      };
+      if (counts) for (let i = 0; i < counts.length; i++) add(counts[i]!);
+      else for (const c of sparse!.values()) add(c);
+      return bits;
+    },
   };
-  if (counts) for (let i = 0; i < counts.length; i++) add(counts[i]!);
-  else for (const c of sparse!.values()) add(c);
-  return bits;
+}
+
+/** The zeroth-order entropy, in bits, of the codes of `src` (see createEntropyCounter). */
+export function quantizedEntropyBits(src: NumberArray, plan: QuantizationPlan): number {
+  const counter = createEntropyCounter(plan);
+  counter.add(src);
+  return counter.bits();
 }
 
 /**

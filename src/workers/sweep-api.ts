@@ -111,7 +111,7 @@ export const api = {
    */
   floor(arg: { inputId: number; layouts: Layout[]; eps: number }): { bytes: number; layout: Layout } | null {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    return entropyFloor(current.input, arg.layouts, arg.eps, current.layoutCache);
+    return entropyFloor(current.input, arg.layouts, arg.eps);
   },
 
   /** The chosen strategy on the whole (big) file, streamed; the file comes back in ≤ 512 MiB parts. */
