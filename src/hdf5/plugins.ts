@@ -10,37 +10,25 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { getH5 } from './h5wasm-init';
+import { FILTERS, PLUGIN_FILE_NAMES, isPluginFilter } from '../core/filters';
+import type { PluginFileName } from '../core/filters';
 
-/** HDF5 registered filter ids of the plugins we use (HDF Group's RegisteredFilterPlugins list). */
+/** HDF5 registered filter ids of the plugin filters (from the filter registry, core/filters.ts). */
 export const PLUGIN_FILTER = {
-  BZIP2: 307,
-  BLOSC: 32001,
-  LZ4: 32004,
-  BITSHUFFLE: 32008,
-  ZFP: 32013,
-  ZSTD: 32015,
+  BZIP2: FILTERS.bzip2.id,
+  BLOSC: FILTERS.blosc.id,
+  LZ4: FILTERS.lz4.id,
+  BITSHUFFLE: FILTERS.bitshuffle.id,
+  ZFP: FILTERS.zfp.id,
+  ZSTD: FILTERS.zstd.id,
 } as const;
 
-/** The h5wasm-plugins binary that provides each filter (blosc2, jpeg, lzf, bitgroom/round unused). */
-export const PLUGIN_FILES = {
-  [PLUGIN_FILTER.BZIP2]: 'libH5Zbz2.so',
-  [PLUGIN_FILTER.BLOSC]: 'libH5Zblosc.so',
-  [PLUGIN_FILTER.LZ4]: 'libH5Zlz4.so',
-  [PLUGIN_FILTER.BITSHUFFLE]: 'libH5Zbshuf.so',
-  [PLUGIN_FILTER.ZFP]: 'libH5Zzfp.so',
-  [PLUGIN_FILTER.ZSTD]: 'libH5Zzstd.so',
-} as const;
-
-export type PluginFileName = (typeof PLUGIN_FILES)[keyof typeof PLUGIN_FILES];
-export const PLUGIN_FILE_NAMES: readonly PluginFileName[] = [...new Set(Object.values(PLUGIN_FILES))];
+export type { PluginFileName };
+/** The h5wasm-plugins binaries the registry's plugin filters need (blosc2, jpeg, lzf, bitgroom/round unused). */
+export { PLUGIN_FILE_NAMES, isPluginFilter };
 
 /** Returns the bytes of one plugin binary. */
 export type PluginLoader = (fileName: PluginFileName) => Promise<Uint8Array>;
-
-/** True for the filters that need a plugin (HDF5's built-ins have ids below 256). */
-export function isPluginFilter(id: number): boolean {
-  return Object.hasOwn(PLUGIN_FILES, id);
-}
 
 let configuredLoader: PluginLoader | undefined;
 

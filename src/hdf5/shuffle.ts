@@ -29,9 +29,10 @@ import {
   locateDataset,
   replaceMessageBody,
 } from './object-header';
+import { FILTERS } from '../core/filters';
 
-export const FILTER_DEFLATE = 1;
-export const FILTER_SHUFFLE = 2;
+export const FILTER_DEFLATE = FILTERS.deflate.id;
+export const FILTER_SHUFFLE = FILTERS.shuffle.id;
 /** H5Z_FLAG_OPTIONAL, as h5py's set_shuffle and set_deflate use. */
 const FLAG_OPTIONAL = 1;
 

@@ -16,6 +16,7 @@
 
 import { dtype_to_metadata } from 'h5wasm';
 import { sizeOf } from '../core/ndarray';
+import { isTypeDependentFilter } from '../core/filters';
 import type { TypedArray } from '../core/ndarray';
 import type { H5Env, H5Module } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
@@ -62,12 +63,6 @@ const ARRAY_TYPE: Record<StoredDType, string> = {
   u8: 'BigUint64Array',
 };
 
-/**
- * Filters whose behaviour depends on the datatype: they cannot run on the float16 placeholder
- * (nbit, scaleoffset, and the zfp plugin, which compresses floats as floats).
- */
-const TYPE_DEPENDENT_FILTERS = new Set([5, 6, 32013]);
-
 type WriteMetadata = Parameters<H5Module['create_dataset']>[3];
 
 function validatePlan(plan: DatasetPlan): void {
@@ -98,7 +93,8 @@ function validatePlan(plan: DatasetPlan): void {
     if (!Number.isInteger(filter.id) || filter.id < 1 || filter.id > 65535) {
       throw new Error(`HDF5 plan: bad filter id ${filter.id}`);
     }
-    if (dtype === 'f2' && TYPE_DEPENDENT_FILTERS.has(filter.id)) {
+    // Type-dependent filters (the registry's nbit, scaleoffset, zfp) can't run on the float16 placeholder.
+    if (dtype === 'f2' && isTypeDependentFilter(filter.id)) {
       throw new Error(
         `HDF5 plan: filter ${filter.id} depends on the datatype and cannot be used with float16`,
       );

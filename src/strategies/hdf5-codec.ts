@@ -1,5 +1,6 @@
 // Hard constraint: some plugin configurations ABORT the whole wasm module (blosc's zlib codec, zfp's
-// accuracy and reversible modes; docs/ARCHITECTURE.md, h5wasm facts), so this file only ever builds the cd_values below.
+// accuracy and reversible modes; docs/ARCHITECTURE.md, h5wasm facts), so this file only ever writes the
+// cd_values of the filter registry (core/filters.ts PLUGIN_CODECS).
 // zfp is offered on float32 only: on float64 the h5wasm-plugins 0.2.1 build calls a symbol h5wasm
 // 0.10.3 doesn't provide ("resolved is not a function" thrown from zfp_encode_block_double_*).
 import type { LayoutValues, StrategyDef } from './types';
@@ -9,10 +10,12 @@ import type { FilePlan } from './types';
 import { chunkingProblem, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
 import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../core/float16';
+import { FILTERS, isPluginCodec, PLUGIN_CODEC_IDS, pluginCodecFilter, pluginCodecOf } from '../core/filters';
+import type { BloscShuffle, PluginCodec } from '../core/filters';
 
-export type Codec =
-  'blosc-lz4' | 'blosc-zstd' | 'zstd' | 'bitshuffle-lz4' | 'bitshuffle-zstd' | 'lz4' | 'bzip2' | 'zfp-rate';
-export type BloscShuffle = 'none' | 'byte' | 'bit';
+/** A plugin codec: one entry of the filter registry (core/filters.ts PLUGIN_CODECS). */
+export type Codec = PluginCodec;
+export type { BloscShuffle };
 export type ValueEncoding = StoredValues;
 
 export type CodecParams = {
@@ -28,56 +31,17 @@ export type CodecParams = {
   rate: number;
 };
 
-// Registered filter ids (HDF Group's RegisteredFilterPlugins list); the same as hdf5/plugins.ts.
-const BZIP2 = 307;
-const BLOSC = 32001;
-const LZ4 = 32004;
-const BITSHUFFLE = 32008;
-const ZFP = 32013;
-const ZSTD = 32015;
+export const CODECS: readonly Codec[] = PLUGIN_CODEC_IDS;
 
-/** Blosc compressor codes (blosc.h). 4 = zlib is never used: it aborts the wasm module. */
-const BLOSC_LZ4 = 1;
-const BLOSC_ZSTD = 5;
-const BLOSC_SHUFFLE: Record<BloscShuffle, number> = { none: 0, byte: 1, bit: 2 };
-/** bitshuffle's compression codes (bshuf_h5filter.h). */
-const BSHUF_LZ4 = 2;
-const BSHUF_ZSTD = 3;
-/** H5Z-ZFP generic interface: mode 1 = fixed rate, followed by the rate as a little-endian double. */
-const ZFP_MODE_RATE = 1;
-
-export const CODECS: readonly Codec[] = [
-  'blosc-lz4',
-  'blosc-zstd',
-  'zstd',
-  'bitshuffle-lz4',
-  'bitshuffle-zstd',
-  'lz4',
-  'bzip2',
-  'zfp-rate',
-];
-
-const CODEC_LABEL: Record<Codec, string> = {
-  'blosc-lz4': 'blosc lz4',
-  'blosc-zstd': 'blosc zstd',
-  zstd: 'zstd',
-  'bitshuffle-lz4': 'bitshuffle + lz4',
-  'bitshuffle-zstd': 'bitshuffle + zstd',
-  lz4: 'lz4',
-  bzip2: 'bzip2',
-  'zfp-rate': 'zfp fixed rate',
-};
-
-const LEVEL_RANGE: Partial<Record<Codec, readonly [number, number]>> = {
-  'blosc-lz4': [1, 9],
-  'blosc-zstd': [1, 9],
-  zstd: [1, 22],
-  'bitshuffle-zstd': [1, 22],
-  bzip2: [1, 9],
-};
+const label = (codec: Codec): string => pluginCodecOf(codec)?.label ?? String(codec);
+const levelRange = (codec: Codec): readonly [number, number] | undefined => pluginCodecOf(codec)?.levels;
 
 export function isBlosc(codec: Codec): boolean {
-  return codec === 'blosc-lz4' || codec === 'blosc-zstd';
+  return pluginCodecOf(codec)?.bloscShuffle === true;
+}
+
+function usesRate(codec: Codec): boolean {
+  return pluginCodecOf(codec)?.rate === true;
 }
 
 /**
@@ -88,48 +52,9 @@ export function valuesFor(codec: Codec): readonly ValueEncoding[] {
   return codec === 'zfp-rate' ? ['native', 'float32'] : ['native', 'float32', 'float16', 'quantized'];
 }
 
-/**
- * What Debian's h5py + python3-hdf5plugin 4.0 (bookworm) cannot read, and why — recorded by
- * tests/interop/plugins-h5py.test.ts. pip/conda hdf5plugin wheels bundle these filters (zstd since
- * 3.0, bitshuffle 0.4.2 with zstd since 4.0, per its changelog); Debian's package bundles none and
- * relies on Debian's filter packages, which have no zstd filter and bitshuffle 0.3.5 (lz4 only).
- * Debian's bitshuffle 0.3.5 treats zstd chunks as uncompressed: a read error, or silently wrong
- * values when the compressed length happens to divide evenly (measured on float16 and int16 data).
- */
-const DEBIAN_READER_GAP: Partial<Record<Codec, string>> = {
-  zstd: 'Debian’s hdf5plugin 4.0 cannot open this (Debian ships no zstd HDF5 filter); needs hdf5plugin ≥ 3.0 from pip/conda',
-  'bitshuffle-zstd':
-    'Debian’s hdf5plugin 4.0 cannot read this: with Debian’s bitshuffle 0.3.5 h5py fails or returns WRONG values without an error; needs hdf5plugin ≥ 4.0 from pip/conda',
-  'bitshuffle-lz4':
-    'with Debian’s hdf5plugin 4.0, h5py also needs Debian’s bitshuffle package (the filter is not part of it)',
-};
-
-function zfpRateOpts(rate: number): number[] {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, rate, true);
-  return [ZFP_MODE_RATE, 0, view.getUint32(0, true), view.getUint32(4, true)];
-}
-
-/** The single HDF5 filter (h5wasm can't stack filters) with its cd_values. */
+/** The single HDF5 filter (h5wasm can't stack filters) with its cd_values, from the filter registry. */
 export function codecFilter(p: CodecParams): { id: number; opts: number[] } {
-  switch (p.codec) {
-    case 'blosc-lz4':
-      return { id: BLOSC, opts: [0, 0, 0, 0, p.level, BLOSC_SHUFFLE[p.shuffle], BLOSC_LZ4] };
-    case 'blosc-zstd':
-      return { id: BLOSC, opts: [0, 0, 0, 0, p.level, BLOSC_SHUFFLE[p.shuffle], BLOSC_ZSTD] };
-    case 'zstd':
-      return { id: ZSTD, opts: [p.level] };
-    case 'bitshuffle-lz4':
-      return { id: BITSHUFFLE, opts: [0, BSHUF_LZ4] };
-    case 'bitshuffle-zstd':
-      return { id: BITSHUFFLE, opts: [0, BSHUF_ZSTD, p.level] };
-    case 'lz4':
-      return { id: LZ4, opts: [0] };
-    case 'bzip2':
-      return { id: BZIP2, opts: [p.level] };
-    case 'zfp-rate':
-      return { id: ZFP, opts: zfpRateOpts(p.rate) };
-  }
+  return pluginCodecFilter(p.codec, p);
 }
 
 /** True when zfp would get float32 values. */
@@ -139,7 +64,7 @@ function zfpGetsFloat32(v: LayoutValues, p: CodecParams): boolean {
 
 function valuesProblem(v: LayoutValues, p: CodecParams): string | null {
   if (!valuesFor(p.codec).includes(p.values))
-    return `${CODEC_LABEL[p.codec]} cannot store ${p.values} values`;
+    return `${label(p.codec)} cannot store ${p.values} values`;
   return p.values === 'quantized' ? quantizationProblem(v, p.eps) : null;
 }
 
@@ -188,7 +113,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
       key: 'codec',
       label: 'codec',
       kind: 'select',
-      options: CODECS.map((c) => ({ value: c, label: CODEC_LABEL[c] })),
+      options: CODECS.map((c) => ({ value: c, label: label(c) })),
     },
     {
       key: 'shuffle',
@@ -209,34 +134,37 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
     codec: p.codec,
     values: p.values,
     ...(isBlosc(p.codec) ? { shuffle: p.shuffle } : {}),
-    ...(LEVEL_RANGE[p.codec] ? { level: p.level } : {}),
+    ...(levelRange(p.codec) ? { level: p.level } : {}),
     ...(p.values === 'quantized' ? { eps: p.eps } : {}),
-    ...(p.codec === 'zfp-rate' ? { rate: p.rate } : {}),
+    ...(usesRate(p.codec) ? { rate: p.rate } : {}),
   }),
   variantKey: (p) =>
-    [p.codec, isBlosc(p.codec) ? p.shuffle : '', p.codec === 'zfp-rate' ? `r${p.rate}` : '', p.values]
+    [p.codec, isBlosc(p.codec) ? p.shuffle : '', usesRate(p.codec) ? `r${p.rate}` : '', p.values]
       .filter((s) => s !== '')
       .join('-'),
   describeParams: (p) => {
     const codec = [
-      CODEC_LABEL[p.codec],
+      label(p.codec),
       isBlosc(p.codec) && p.shuffle !== 'none' ? `${p.shuffle} shuffle` : '',
-      LEVEL_RANGE[p.codec] ? `level ${p.level}` : '',
-      p.codec === 'zfp-rate' ? `${p.rate} bits/value` : '',
+      levelRange(p.codec) ? `level ${p.level}` : '',
+      usesRate(p.codec) ? `${p.rate} bits/value` : '',
     ]
       .filter((s) => s !== '')
       .join(' ');
     const values = p.values === 'quantized' ? `quantized ε = ${p.eps.toExponential(1)}` : p.values;
     return `${codec}, ${values}`;
   },
-  readableBy: () => 'h5py+hdf5plugin',
+  readableBy: (p) => {
+    const def = pluginCodecOf(p.codec);
+    return def ? FILTERS[def.filter].readableBy : 'h5py+hdf5plugin';
+  },
   unsupported: (v, p) => {
     const chunking = chunkingProblem(v.shape);
     if (chunking) return chunking;
-    if (!CODECS.includes(p.codec)) return `unknown codec ${String(p.codec)}`;
-    const range = LEVEL_RANGE[p.codec];
+    if (!isPluginCodec(p.codec)) return `unknown codec ${String(p.codec)}`;
+    const range = levelRange(p.codec);
     if (range && !(Number.isInteger(p.level) && p.level >= range[0] && p.level <= range[1]))
-      return `${CODEC_LABEL[p.codec]} levels run from ${range[0]} to ${range[1]}`;
+      return `${label(p.codec)} levels run from ${range[0]} to ${range[1]}`;
     if (p.codec === 'zfp-rate') return zfpProblem(v, p);
     return valuesProblem(v, p);
   },
@@ -246,7 +174,7 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
   },
   warnings: (v, p) => {
     const out: string[] = [];
-    const gap = DEBIAN_READER_GAP[p.codec];
+    const gap = pluginCodecOf(p.codec)?.debianReaderGap;
     if (gap) out.push(gap);
     if (p.codec === 'zfp-rate')
       out.push(`lossy at ${p.rate} bits/value: error measured, not bounded (zfp's fixed rate)`);

@@ -47,7 +47,13 @@ export const hdf5ScaleOffsetStrategy: StrategyDef<ScaleOffsetParams> = {
     10 ** -p.decimals + (p.base === 'float32' ? 2 * ulp32(maxAbs(v)) : 4 * ulp64(maxAbs(v))),
   warnings: () => [],
   encode: (v, p) => {
-    const data = p.base === 'float32' ? toFloat32(v.values) : Float64Array.from(v.values);
+    // Float64 values go in as they are (the input's own array or the layout's): no copy.
+    const data =
+      p.base === 'float32'
+        ? toFloat32(v.values)
+        : v.values instanceof Float64Array
+          ? v.values
+          : Float64Array.from(v.values);
     return {
       container: 'hdf5',
       dtype: p.base === 'float32' ? 'f4' : 'f8',
