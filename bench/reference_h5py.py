@@ -26,7 +26,8 @@ Parameters mirror the app (src/strategies/*.ts, docs/FILE-FORMAT.md, docs/ARCHIT
   the user's eps minus half of max|A - A.T| (what the layout itself costs), as in the app.
 
 --plugin-specs names a JSON list of the app's plugin-codec strategies ({id, layout, values, filter,
-opts}: the HDF5 filter id and cd_values the app uses, computed by bench/run.ts from src/strategies).
+opts, min_filter_version}: the HDF5 filter id and cd_values the app uses, from its filter registry
+src/core/filters.ts, written by bench/run.ts).
 They run through hdf5plugin with the same filter and cd_values when this Python has it; a filter it
 lacks (Debian's hdf5plugin has no zstd 32015, and its bitshuffle has no zstd) is listed in `skipped`.
 """
@@ -67,13 +68,11 @@ def quantization(lo, hi, eps):
     raise ValueError('eps too small for 64-bit integers')
 
 
-BITSHUFFLE = 32008
-BSHUF_ZSTD = 3
-
-
-def filter_problem(filter_id, opts):
+def filter_problem(filter_id, opts, min_version=None):
     """Why this HDF5 can't write the filter as the app does (None if it can), found on a tiny
-    in-memory file so that a missing filter costs no timed work."""
+    in-memory file so that a missing filter costs no timed work. `min_version` comes from the app's
+    filter registry (src/core/filters.ts minFilterVersion): builds of the filter older than that record
+    their version in cd_values[0:2] and accept the options but ignore them."""
     try:
         with h5py.File('probe.h5', 'w', driver='core', backing_store=False) as f:
             ds = f.create_dataset('p', data=np.zeros((2, 8), np.int32), chunks=(1, 8),
@@ -81,9 +80,10 @@ def filter_problem(filter_id, opts):
             stored = ds.id.get_create_plist().get_filter(0)[2]
     except Exception as e:
         return '%s: %s' % (type(e).__name__, e)
-    # bitshuffle < 0.4 records a zstd request but silently writes bitshuffle without compression.
-    if filter_id == BITSHUFFLE and len(opts) > 1 and opts[1] == BSHUF_ZSTD and tuple(stored[:2]) < (0, 4):
-        return 'bitshuffle %d.%d has no zstd (needs >= 0.4)' % tuple(stored[:2])
+    # e.g. bitshuffle < 0.4 records a zstd request but silently writes bitshuffle without compression.
+    if min_version and tuple(stored[:2]) < tuple(min_version):
+        return 'filter %d version %d.%d ignores these options (needs >= %d.%d)' % (
+            (filter_id,) + tuple(stored[:2]) + tuple(min_version))
     return None
 
 
@@ -216,7 +216,7 @@ class Sweep:
                   'compression_opts': tuple(spec['opts'])}
             return y, kw, extra
 
-        problem = filter_problem(spec['filter'], spec['opts'])
+        problem = filter_problem(spec['filter'], spec['opts'], spec.get('min_filter_version'))
         if problem:
             self.skipped.append({'id': spec['id'], 'reason': problem})
             return

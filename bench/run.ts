@@ -20,6 +20,7 @@ import { analyzeArray } from '../src/core/analysis';
 import { factsOf } from '../src/workers/load';
 import type { CodecParams } from '../src/strategies/hdf5-codec';
 import { codecFilter } from '../src/strategies/hdf5-codec';
+import { pluginCodecOf } from '../src/core/filters';
 import type { BrowserRun } from './browser-run';
 import { runInBrowser } from './browser-run';
 
@@ -138,8 +139,8 @@ async function ensureBuild(outDir: string, force: boolean): Promise<void> {
 // The two sides
 
 /**
- * The app's default plugin-codec strategies as filter id + cd_values, from the app's own sweep
- * definition, so the reference writes the very same filter configuration (when its hdf5plugin can).
+ * The app's default plugin-codec strategies as filter id + cd_values (the filter registry,
+ * src/core/filters.ts), from the app's own sweep definition, so the reference writes the very same filter configuration (when its hdf5plugin can).
  */
 function pluginSpecs(shape: readonly number[]): object[] {
   return buildSweep({ shape, facts: null }, DEFAULT_SWEEP_SETTINGS, DEFAULT_TOLERANCE.value)
@@ -147,7 +148,17 @@ function pluginSpecs(shape: readonly number[]): object[] {
     .map((s) => {
       const p = s.params as CodecParams;
       const f = codecFilter(p);
-      return { id: resultIdOf(s), layout: s.layout, values: p.values, filter: f.id, opts: f.opts, params: p };
+      // Builds of the filter older than this accept the options but ignore them (the registry knows which).
+      const minVersion = pluginCodecOf(p.codec)?.minFilterVersion ?? null;
+      return {
+        id: resultIdOf(s),
+        layout: s.layout,
+        values: p.values,
+        filter: f.id,
+        opts: f.opts,
+        min_filter_version: minVersion,
+        params: p,
+      };
     });
 }
 

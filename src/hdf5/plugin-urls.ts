@@ -1,5 +1,7 @@
 // Browser-only (Vite): the plugin binaries as emitted asset URLs, and a loader that fetches them.
 // Imported by the worker shell only, so Node code (tests, CLI) never meets a `?url` import.
+// Vite needs each `?url` import spelled out; the Record over the registry's binaries (core/filters.ts)
+// makes a plugin file added there a type error here until its import is added.
 import bz2Url from 'h5wasm-plugins/plugins/libH5Zbz2.so?url';
 import bloscUrl from 'h5wasm-plugins/plugins/libH5Zblosc.so?url';
 import lz4Url from 'h5wasm-plugins/plugins/libH5Zlz4.so?url';

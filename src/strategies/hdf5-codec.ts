@@ -63,8 +63,7 @@ function zfpGetsFloat32(v: LayoutValues, p: CodecParams): boolean {
 }
 
 function valuesProblem(v: LayoutValues, p: CodecParams): string | null {
-  if (!valuesFor(p.codec).includes(p.values))
-    return `${label(p.codec)} cannot store ${p.values} values`;
+  if (!valuesFor(p.codec).includes(p.values)) return `${label(p.codec)} cannot store ${p.values} values`;
   return p.values === 'quantized' ? quantizationProblem(v, p.eps) : null;
 }
 

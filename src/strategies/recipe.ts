@@ -19,6 +19,7 @@ import { CHUNK_TARGET_BYTES } from './common';
 import { quantizedChunkTarget } from './hdf5-quantized';
 import { canonicalParams } from './sweep';
 import type { CodecParams } from './hdf5-codec';
+import { pluginCodecOf } from '../core/filters';
 import commonPy from './recipe/common.py?raw';
 import factsPy from './recipe/facts.py?raw';
 import noFactsPy from './recipe/no_facts.py?raw';
@@ -135,49 +136,17 @@ function intParam(p: Params, key: string): number {
   return v;
 }
 
-const BLOSC_SHUFFLE: Record<string, string> = {
-  none: 'hdf5plugin.Blosc.NOSHUFFLE',
-  byte: 'hdf5plugin.Blosc.SHUFFLE',
-  bit: 'hdf5plugin.Blosc.BITSHUFFLE',
-};
-
-/** hdf5plugin's filter class for a codec: it produces the same cd_values as hdf5-codec.ts codecFilter. */
+/** hdf5plugin's filter class for a codec, from the filter registry (core/filters.ts): it writes the
+ * same cd_values as hdf5-codec.ts codecFilter. */
 function codecFilterPython(p: CodecParams): { expr: string; label: string } {
-  switch (p.codec) {
-    case 'blosc-lz4':
-    case 'blosc-zstd': {
-      const cname = p.codec === 'blosc-lz4' ? 'lz4' : 'zstd';
-      const shuffle = BLOSC_SHUFFLE[p.shuffle];
-      if (!shuffle)
-        throw new RecipeUnsupportedError(`blosc shuffle ${p.shuffle} is not supported by recipe yet`);
-      return {
-        expr: `hdf5plugin.Blosc(cname=${py(cname)}, clevel=${p.level}, shuffle=${shuffle})`,
-        label: `blosc ${cname} level ${p.level}, ${p.shuffle} shuffle`,
-      };
-    }
-    case 'zstd':
-      return { expr: `hdf5plugin.Zstd(clevel=${p.level})`, label: `zstd level ${p.level}` };
-    case 'bitshuffle-lz4':
-      return { expr: 'hdf5plugin.Bitshuffle(nelems=0, cname="lz4")', label: 'bitshuffle + lz4' };
-    case 'bitshuffle-zstd':
-      return {
-        expr: `hdf5plugin.Bitshuffle(nelems=0, cname="zstd", clevel=${p.level})`,
-        label: `bitshuffle + zstd level ${p.level}`,
-      };
-    case 'lz4':
-      return { expr: 'hdf5plugin.LZ4(nbytes=0)', label: 'lz4' };
-    case 'bzip2':
-      return { expr: `hdf5plugin.BZip2(blocksize=${p.level})`, label: `bzip2 blocksize ${p.level}` };
-    case 'zfp-rate':
-      return {
-        expr: `hdf5plugin.Zfp(rate=${pyFloat(p.rate)})`,
-        label: `zfp fixed rate ${p.rate} bits/value`,
-      };
-    default:
-      throw new RecipeUnsupportedError(
-        `codec ${String((p as { codec: unknown }).codec)} is not supported by recipe yet`,
-      );
-  }
+  const def = pluginCodecOf(p.codec);
+  if (!def)
+    throw new RecipeUnsupportedError(
+      `codec ${String((p as { codec: unknown }).codec)} is not supported by recipe yet`,
+    );
+  if (def.bloscShuffle && !['none', 'byte', 'bit'].includes(p.shuffle))
+    throw new RecipeUnsupportedError(`blosc shuffle ${p.shuffle} is not supported by recipe yet`);
+  return { expr: def.python(p), label: def.describe(p) };
 }
 
 function quantizedCodec(
