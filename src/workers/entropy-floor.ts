@@ -8,8 +8,8 @@ import { createEntropyCounter } from '../core/quantize';
 import { quantizationPlanFor, quantizationProblem } from '../strategies/quantized-values';
 import type { Layout, LayoutValues } from '../strategies/types';
 import { layoutOf } from '../layouts/registry';
-import { buildLayoutValues, numericView } from './job';
-import type { JobInput } from './job';
+import { buildLayoutValues, numericView } from './layout-values';
+import type { JobInput } from './layout-values';
 
 /** Input bytes laid out at a time. */
 const SLAB_BYTES = 16 << 20;

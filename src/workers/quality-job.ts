@@ -8,8 +8,9 @@ import { createQualityAccumulator, elementError } from '../core/quality';
 import type { QualitySummary } from '../core/quality';
 import type { Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import { specKeyOf } from '../strategies/sweep';
-import { numericView, runJob } from './job';
-import type { JobInput } from './job';
+import { runJobParts } from './job';
+import { numericView } from './layout-values';
+import type { JobInput } from './layout-values';
 
 /** One matrix (the last two axes) of the original and of the decoded array. */
 export interface MatrixView {
@@ -114,7 +115,8 @@ export async function runQuality(
   const keep = total <= KEEP_DECODED_VALUES ? new Float64Array(total) : null;
   let offset = 0;
   kept = null;
-  await runJob(input, spec, {
+  await runJobParts(input, spec, {
+    keepFile: () => false,
     signal: opts.signal,
     layoutCache: opts.layoutCache,
     onProgress: opts.onProgress && ((f) => opts.onProgress!(f)),
@@ -153,7 +155,8 @@ export async function matrixOf(
     };
   }
   const capture = matrixCapture(input.array.shape, index)!;
-  await runJob(input, spec, {
+  await runJobParts(input, spec, {
+    keepFile: () => false,
     signal: opts.signal,
     layoutCache: opts.layoutCache,
     onProgress: opts.onProgress && ((f) => opts.onProgress!(f)),

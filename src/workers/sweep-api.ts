@@ -4,12 +4,11 @@ import type { DTypeCode, NdArray } from '../core/ndarray';
 import { sizeOf, typedArrayFor } from '../core/ndarray';
 import type { CallContext } from './rpc';
 import type { JobInput, StrategyResult } from './job';
-import { runJobKeeping } from './job';
+import { joinParts, runJobParts } from './job';
 import { entropyFloor } from './entropy-floor';
-import { canStream, joinParts, memoryRowReader } from './stream-job';
+import { npyBlobRowReader } from './row-reader';
 import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
-import { npyBlobRowReader, runStreamingJob } from './stream-job';
 import type { NpyHeader } from '../core/npy';
 import { matrixOf, runQuality } from './quality-job';
 import type { MatrixView, QualityReport } from './quality-job';
@@ -59,20 +58,14 @@ export const api = {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
     const keepFile = (bytes: number) => arg.wantFile === true || bytes <= KEEP_FILE_BYTES;
     const onProgress = (f: number) => ctx.progress(f);
-    const { array, name, facts } = current.input;
-    // HDF5 files are built slab by slab from the shared input (no whole-array copies per job);
-    // .npy files and shapes without rows take the in-memory path.
-    const out = canStream(array.shape, arg.spec)
-      ? await runStreamingJob({ name, reader: memoryRowReader(array), facts }, arg.spec, {
-          onProgress,
-          keepFile,
-        }).then(({ result, parts }) => ({ result, file: parts.length === 0 ? null : joinParts(parts) }))
-      : await runJobKeeping(
-          current.input,
-          arg.spec,
-          { layoutCache: current.layoutCache, onProgress },
-          keepFile,
-        );
+    // One pipeline: HDF5 files of row-aligned layouts are built slab by slab from the shared input (no
+    // whole-array copies per job); other layouts, .npy and Zarr are built whole.
+    const { result, parts } = await runJobParts(current.input, arg.spec, {
+      layoutCache: current.layoutCache,
+      onProgress,
+      keepFile,
+    });
+    const out = { result, file: parts.length === 0 ? null : joinParts(parts) };
     if (out.file) ctx.transfer([out.file.buffer]);
     return out;
   },
@@ -119,7 +112,7 @@ export const api = {
     arg: { file: Blob; header: NpyHeader; name: string; facts: InputFacts; spec: StrategySpec },
     ctx: CallContext,
   ): Promise<{ result: StrategyResult; parts: Uint8Array[] }> {
-    const out = await runStreamingJob(
+    const out = await runJobParts(
       { name: arg.name, reader: npyBlobRowReader(arg.file, arg.header), facts: arg.facts },
       arg.spec,
       { onProgress: (f) => ctx.progress(f) },

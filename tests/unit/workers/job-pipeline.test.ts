@@ -1,15 +1,16 @@
 // The streamed full-file run must produce the same file (up to HDF5 timestamps) and the same measured
 // error as the in-memory run, across many slab borders. Real h5wasm, no mocks.
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../../src/workers/job';
-import { canStream, joinParts, memoryRowReader, runStreamingJob } from '../../../src/workers/stream-job';
+import { canStream, runJob } from '../../../src/workers/job';
+import { memoryRowReader } from '../../../src/workers/row-reader';
+import type { RowReader } from '../../../src/workers/row-reader';
 import { buildSweep, DEFAULT_SWEEP_SETTINGS } from '../../../src/strategies/sweep';
 import { generateNotebookArray } from '../../../src/core/generator';
 import { analyzeArray } from '../../../src/core/analysis';
 import { factsOf } from '../../../src/workers/load';
 import { withoutTimestamps } from '../hdf5/hdf5-test-helpers';
 
-describe('runStreamingJob', () => {
+describe('one pipeline: streamed row by row', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 3 });
   const input = { name: 'nb.npy', array, facts: factsOf(array, analyzeArray(array)) };
   // Every HDF5 spec of the default sweep, plugin codecs included: the sweep runs them this way.
@@ -20,15 +21,11 @@ describe('runStreamingJob', () => {
   ).filter((s) => canStream(array.shape, s));
 
   it.each(specs.map((s) => [`${s.strategyId}:${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
-    '%s equals the in-memory run',
+    '%s: tiny slabs (many slab borders) give the same file as one slab',
     async (_name, spec) => {
-      const mem = await runJob(input, spec);
-      const streamed = await runStreamingJob(
-        { name: input.name, reader: memoryRowReader(array), facts: input.facts },
-        spec,
-        { slabBytes: 20_000 },
-      );
-      const file = joinParts(streamed.parts);
+      const mem = await runJob(input, spec, { slabBytes: 1 << 30 });
+      const streamed = await runJob(input, spec, { slabBytes: 20_000 });
+      const file = streamed.file;
       expect(streamed.result.bytes).toBe(file.byteLength);
       expect(streamed.result.maxAbsError).toBe(mem.result.maxAbsError);
       expect(streamed.result.bytes).toBe(mem.result.bytes);
@@ -44,16 +41,29 @@ describe('runStreamingJob', () => {
     expect(canStream([10], { strategyId: 'hdf5-native', layout: 'full', params: {} })).toBe(false);
   });
 
-  it('refuses the .npy strategies with a reason', async () => {
-    await expect(
-      runStreamingJob(
-        { name: 'x.npy', reader: memoryRowReader(array), facts: input.facts },
-        {
-          strategyId: 'npy',
-          layout: 'full',
-          params: {},
-        },
-      ),
-    ).rejects.toThrow(/file you have/);
+  // A reader of rows on disk (the full-file run): only what streams can run on it.
+  const onDisk: RowReader = { ...memoryRowReader(array), inMemory: false };
+
+  it('refuses, on rows read from disk, what needs the whole array, with a reason', async () => {
+    const run = (strategyId: string, layout: string) =>
+      runJob({ name: 'x.npy', reader: onDisk, facts: input.facts }, {
+        strategyId,
+        layout,
+        params: {},
+      } as never);
+    await expect(run('npy', 'full')).rejects.toThrow(/file you have/);
+    await expect(run('hdf5-float16', 'used-pairs-pair-major')).rejects.toThrow(/every matrix at once/);
+  });
+
+  it('rows read from disk give the same file as the array in memory', async () => {
+    const spec = specs.find((s) => s.strategyId === 'hdf5-quantized' && s.layout !== 'full')!;
+    const mem = await runJob(input, spec);
+    const disk = await runJob({ name: input.name, reader: onDisk, facts: input.facts }, spec, {
+      slabBytes: 30_000,
+    });
+    expect(disk.result.maxAbsError).toBe(mem.result.maxAbsError);
+    expect(Buffer.from(withoutTimestamps(disk.file)).equals(Buffer.from(withoutTimestamps(mem.file)))).toBe(
+      true,
+    );
   });
 });
