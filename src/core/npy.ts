@@ -52,7 +52,7 @@ const MAX_DIMS = 64;
 export const NPY_SLAB_BYTES = 64 * 1024 * 1024;
 
 /** True on little-endian hosts (all browsers and Node on x86/ARM in practice). */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // ---------------------------------------------------------------------------------------------------
 // Header parsing
