@@ -104,6 +104,19 @@ export async function runJob(
 let jobCounter = 0;
 
 /**
+ * Whole-array layouts up to this size are kept for the next job on the same input; bigger ones (the
+ * 80 MB triangle of a 159 MB stack) are packed again when needed rather than held for the session.
+ */
+const LAYOUT_CACHE_MAX_BYTES = 32 * 2 ** 20;
+
+/** Bytes a layout holds besides the input itself (the full layout holds views of it: 0). */
+function layoutCopyBytes(values: LayoutValues, array: NdArray): number {
+  const own = (x: { buffer: ArrayBufferLike; byteLength: number }) =>
+    x.buffer === array.data.buffer ? 0 : x.byteLength;
+  return own(values.values) + (values.raw === values.values ? 0 : own(values.raw));
+}
+
+/**
  * Runs one spec through the pipeline. The file's bytes are copied out of the in-memory FS only when
  * `keepFile(bytes)` says so (a 159 MB copy per big file otherwise, just to be dropped).
  * Throws UnsupportedError when the strategy can't honour its contract on this input.
@@ -138,8 +151,14 @@ export async function runJobParts(
     const probe = layoutOfRows(reader.read(0, probeRows));
     values = { ...probe, shape: [rows, ...probe.shape.slice(1)] };
   } else {
-    values = opts.layoutCache?.get(spec.layout) ?? layoutOfRows(reader.read(0, rows));
-    opts.layoutCache?.set(spec.layout, values);
+    const cached = opts.layoutCache?.get(spec.layout);
+    if (cached) values = cached;
+    else {
+      const array = reader.read(0, rows);
+      values = layoutOfRows(array);
+      if (layoutCopyBytes(values, array) <= LAYOUT_CACHE_MAX_BYTES)
+        opts.layoutCache?.set(spec.layout, values);
+    }
   }
   assertLayoutKeepsValues(values);
   const reason = def.unsupported(values, params) ?? containerProblem(spec.layout, readableBy);
@@ -297,9 +316,10 @@ async function zarrFile(
     extraDatasets: layoutOf(spec.layout).extraDatasets(input.array.shape, input.facts),
   });
   let entries: ZarrEntries;
+  let zip: Uint8Array;
   try {
     entries = await buildZarrEntries(zarrPlan, (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'));
-    zipEntries(entries);
+    zip = zipEntries(entries);
   } catch (e) {
     if (e instanceof ZarrStoreProblem) throw new UnsupportedError(e.message);
     throw e;
@@ -307,7 +327,7 @@ async function zarrFile(
   const encodeMs = performance.now() - t0;
   throwIfAborted(opts.signal);
   const t1 = performance.now();
-  const decoded = def.decode(await readZarrData(zipEntries(entries)), values, params);
+  const decoded = def.decode(await readZarrData(zip), values, params);
   const numeric = numericView(input.array);
   const inRows = leadingRows(input.array.shape);
   const step = slabRows(values.shape, input.array.shape);
