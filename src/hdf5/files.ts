@@ -1,6 +1,7 @@
 // Files in h5wasm's in-memory FS: copy out for download/transfer, delete, and ranged in-place access
 // for the metadata patches (so patching a 2 GB file never copies it).
 
+import { CoreError } from '../core/errors';
 import type { H5FS } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
 import type { ByteSink } from './object-header';
@@ -11,7 +12,7 @@ export function readFileBytes(path: string): Uint8Array {
   try {
     return fs.readFile(path, { encoding: 'binary' });
   } catch (cause) {
-    throw new Error(`Could not read ${path} from the in-memory file system`, { cause });
+    throw new CoreError('HDF5_READ', `Could not read ${path} from the in-memory file system`, { cause });
   }
 }
 
@@ -39,7 +40,7 @@ export function removeFile(path: string): void {
   try {
     fs.unlink(path);
   } catch (cause) {
-    throw new Error(`Could not remove ${path}`, { cause });
+    throw new CoreError('HDF5_WRITE', `Could not remove ${path}`, { cause });
   }
 }
 
@@ -67,26 +68,29 @@ export function openFsFile(fs: H5FS, path: string, writable: boolean): FsFileAcc
     },
     read(position, length) {
       if (position < 0 || position + length > size) {
-        throw new Error(`Read past the end of ${path} (offset ${position}, length ${length}, file ${size})`);
+        throw new CoreError(
+          'HDF5_READ',
+          `Read past the end of ${path} (offset ${position}, length ${length}, file ${size})`,
+        );
       }
       const out = new Uint8Array(length);
       let done = 0;
       while (done < length) {
         const n = fs.read(stream, out, done, length - done, position + done);
-        if (n <= 0) throw new Error(`Short read from ${path} at offset ${position + done}`);
+        if (n <= 0) throw new CoreError('HDF5_READ', `Short read from ${path} at offset ${position + done}`);
         done += n;
       }
       return out;
     },
     write(position, bytes) {
-      if (!writable) throw new Error(`${path} was opened read-only`);
+      if (!writable) throw new CoreError('INTERNAL', `${path} was opened read-only`);
       if (position < 0 || position + bytes.length > size) {
-        throw new Error(`In-place write would change the length of ${path}`);
+        throw new CoreError('HDF5_WRITE', `In-place write would change the length of ${path}`);
       }
       fs.write(stream, bytes, 0, bytes.length, position);
     },
     append(bytes) {
-      if (!writable) throw new Error(`${path} was opened read-only`);
+      if (!writable) throw new CoreError('INTERNAL', `${path} was opened read-only`);
       const at = size;
       fs.write(stream, bytes, 0, bytes.length, at);
       size += bytes.length;

@@ -11,6 +11,7 @@
 // same object header chunk, and that chunk's lookup3 checksum is recomputed.
 // Type-dependent filters (scaleoffset, nbit) cannot be applied to the placeholder: callers get an error.
 
+import { CoreError } from '../core/errors';
 import type { ByteSink } from './object-header';
 import { MSG_DATATYPE, MSG_NIL, chunkContaining, locateDataset, rewriteChecksum } from './object-header';
 
@@ -49,19 +50,24 @@ function isFloat16Body(body: Uint8Array): boolean {
 export function patchFloat16Datatype(sink: ByteSink): void {
   const { dataset } = locateDataset(sink);
   const messages = dataset.chunks.flatMap((c) => c.messages).filter((m) => m.type === MSG_DATATYPE);
-  if (messages.length !== 1) throw new Error(`Expected one datatype message, found ${messages.length}`);
+  if (messages.length !== 1)
+    throw new CoreError('HDF5_WRITE', `Expected one datatype message, found ${messages.length}`);
   const msg = messages[0]!;
   const body = sink.read(msg.dataOffset, msg.size);
   if (isFloat16Body(body)) return; // already patched
-  if (!isPlaceholderBody(body)) throw new Error('/data does not have the float16 placeholder datatype');
+  if (!isPlaceholderBody(body))
+    throw new CoreError('HDF5_WRITE', '/data does not have the float16 placeholder datatype');
 
   const headerSize = dataset.messageHeaderSize;
   const spare = msg.size - FLOAT16_DATATYPE_BODY.length;
   if (spare !== 0 && spare < headerSize) {
-    throw new Error(`No room for a NIL message after the float16 datatype (${spare} spare bytes)`);
+    throw new CoreError(
+      'HDF5_WRITE',
+      `No room for a NIL message after the float16 datatype (${spare} spare bytes)`,
+    );
   }
   const chunk = chunkContaining(dataset, msg.headerOffset);
-  if (!chunk) throw new Error('Datatype message lies outside every object header chunk');
+  if (!chunk) throw new CoreError('HDF5_WRITE', 'Datatype message lies outside every object header chunk');
 
   // The old message's bytes [header | data] become [header | float16 body] [NIL header | zeros].
   // HDF5 rejects a chunk that has both a NIL message and a gap (a tail shorter than a message

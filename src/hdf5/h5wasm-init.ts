@@ -2,6 +2,7 @@
 // Files live in the module's in-memory FS (MEMFS) under one scratch directory per process, so two
 // workers (or two test files) never see each other's files.
 
+import { CoreError } from '../core/errors';
 import h5wasm from 'h5wasm';
 
 /** The initialised emscripten module h5wasm wraps (typed by h5wasm's own declarations). */
@@ -27,7 +28,7 @@ async function init(): Promise<H5Env> {
   try {
     module = await h5wasm.ready;
   } catch (cause) {
-    throw new Error('Could not start the HDF5 (h5wasm) module', { cause });
+    throw new CoreError('HDF5_INIT', 'Could not start the HDF5 (h5wasm) module', { cause });
   }
   // HDF5's default handler only prints; the throwing one turns library errors into JS exceptions.
   module.activate_throwing_error_handler();
@@ -54,7 +55,7 @@ export function getH5(): Promise<H5Env> {
  * Throws if `getH5()` has not resolved yet.
  */
 export function requireH5(): H5Env {
-  if (!readyEnv) throw new Error('h5wasm is not initialised yet: await getH5() first');
+  if (!readyEnv) throw new CoreError('INTERNAL', 'h5wasm is not initialised yet: await getH5() first');
   return readyEnv;
 }
 

@@ -6,6 +6,7 @@
 // block (dense attributes, used once an object has more than 8 attributes). Works the same for
 // float16 files, which h5wasm could not reopen for writing values anyway.
 
+import { CoreError, wrapError } from '../core/errors';
 import { requireH5 } from './h5wasm-init';
 import { openFsFile } from './files';
 import type { ByteSink } from './object-header';
@@ -61,7 +62,10 @@ export function patchMaxAbsError(sink: ByteSink, value: number): void {
   }
   for (const block of attributeHeapDirectBlocks(sink, superblock, dataset)) {
     if (!directBlockChecksumOk(sink, block)) {
-      throw new Error(`Fractal heap direct block at ${block.start} fails its checksum; refusing to patch`);
+      throw new CoreError(
+        'HDF5_WRITE',
+        `Fractal heap direct block at ${block.start} fails its checksum; refusing to patch`,
+      );
     }
     regions.push({
       start: block.start,
@@ -77,7 +81,8 @@ export function patchMaxAbsError(sink: ByteSink, value: number): void {
     }
   }
   if (hits.length !== 1) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_WRITE',
       hits.length === 0
         ? 'No max_abs_error placeholder in /data (already set, or written with an explicit value)'
         : `The max_abs_error placeholder occurs ${hits.length} times in /data's metadata`,
@@ -101,7 +106,7 @@ export function setMaxAbsError(path: string, value: number): number {
     return access.size;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Setting max_abs_error in ${path} failed: ${reason}`, { cause });
+    throw wrapError('HDF5_WRITE', `Setting max_abs_error in ${path} failed: ${reason}`, cause);
   } finally {
     access?.close();
   }

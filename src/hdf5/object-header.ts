@@ -5,6 +5,8 @@
 // (Appendix: "Jenkins' lookup3"). It only handles what h5wasm 0.10.3 (HDF5 2.0.0) writes: a v2
 // superblock, v2 object headers and a root group with compact links. Anything else throws.
 
+import { CoreError } from '../core/errors';
+
 /** Random access to a file's bytes. */
 export interface ByteSource {
   readonly size: number;
@@ -35,7 +37,8 @@ export function memorySink(bytes: Uint8Array): ByteSink {
 
 function assertRange(position: number, length: number, size: number): void {
   if (!(position >= 0 && length >= 0 && position + length <= size)) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_READ',
       `HDF5 metadata points outside the file (offset ${position}, length ${length}, file ${size})`,
     );
   }
@@ -156,18 +159,19 @@ export function readSuperblock(src: ByteSource): Superblock {
   // Without a user block the superblock starts at 0 (h5wasm never writes a user block).
   const head = src.read(0, Math.min(src.size, 48));
   if (head.length < 12 || HDF5_SIGNATURE.some((b, i) => head[i] !== b)) {
-    throw new Error('Not an HDF5 file (no signature at offset 0)');
+    throw new CoreError('HDF5_READ', 'Not an HDF5 file (no signature at offset 0)');
   }
   const version = head[8]!;
   if (version !== 2 && version !== 3) {
-    throw new Error(`Unsupported HDF5 superblock version ${version} (expected 2 or 3)`);
+    throw new CoreError('HDF5_READ', `Unsupported HDF5 superblock version ${version} (expected 2 or 3)`);
   }
   const sizeOfOffsets = head[9]!;
   const sizeOfLengths = head[10]!;
   const total = 12 + 4 * sizeOfOffsets + 4;
   const sb = src.read(0, total);
   const stored = readUint(sb, total - 4, 4);
-  if (lookup3(sb.subarray(0, total - 4)) !== stored) throw new Error('HDF5 superblock checksum mismatch');
+  if (lookup3(sb.subarray(0, total - 4)) !== stored)
+    throw new CoreError('HDF5_READ', 'HDF5 superblock checksum mismatch');
   return {
     version,
     sizeOfOffsets,
@@ -251,7 +255,8 @@ function parseMessages(
     const size = readUint(bytes, p + 1, 2);
     const flags = bytes[p + 3]!;
     const dataOffset = p + messageHeaderSize;
-    if (dataOffset + size > to) throw new Error(`Object header message at ${base + p} overruns its chunk`);
+    if (dataOffset + size > to)
+      throw new CoreError('HDF5_READ', `Object header message at ${base + p} overruns its chunk`);
     messages.push({ type, flags, headerOffset: base + p, dataOffset: base + dataOffset, size });
     p = dataOffset + size;
   }
@@ -261,7 +266,7 @@ function parseMessages(
 function verifyChecksum(bytes: Uint8Array, what: string, at: number): void {
   const stored = readUint(bytes, bytes.length - 4, 4);
   if (lookup3(bytes.subarray(0, bytes.length - 4)) !== stored) {
-    throw new Error(`${what} checksum mismatch at offset ${at}`);
+    throw new CoreError('HDF5_READ', `${what} checksum mismatch at offset ${at}`);
   }
 }
 
@@ -269,9 +274,9 @@ function verifyChecksum(bytes: Uint8Array, what: string, at: number): void {
 export function readObjectHeader(src: ByteSource, sb: Superblock, address: number): ObjectHeader {
   const prefix = src.read(address, Math.min(src.size - address, 32));
   if (signatureAt(prefix, 0) !== 'OHDR') {
-    throw new Error(`No version-2 object header ("OHDR") at offset ${address}`);
+    throw new CoreError('HDF5_READ', `No version-2 object header ("OHDR") at offset ${address}`);
   }
-  if (prefix[4] !== 2) throw new Error(`Unsupported object header version ${prefix[4]}`);
+  if (prefix[4] !== 2) throw new CoreError('HDF5_READ', `Unsupported object header version ${prefix[4]}`);
   const flags = prefix[5]!;
   let p = 6;
   let timesOffset: number | null = null;
@@ -308,7 +313,7 @@ export function readObjectHeader(src: ByteSource, sb: Superblock, address: numbe
       const chunkLength = readUint(body, sb.sizeOfOffsets, sb.sizeOfLengths);
       const chunkBytes = src.read(start, chunkLength);
       if (signatureAt(chunkBytes, 0) !== 'OCHK') {
-        throw new Error(`No object header continuation ("OCHK") at offset ${start}`);
+        throw new CoreError('HDF5_READ', `No object header continuation ("OCHK") at offset ${start}`);
       }
       verifyChecksum(chunkBytes, 'Object header continuation', start);
       chunks.push({
@@ -346,7 +351,7 @@ export function findHardLink(src: ByteSource, sb: Superblock, group: ObjectHeade
   for (const m of allMessages(group)) {
     if (m.type !== MSG_LINK) continue;
     const b = src.read(m.dataOffset, m.size);
-    if (b[0] !== 1) throw new Error(`Unsupported link message version ${b[0]}`);
+    if (b[0] !== 1) throw new CoreError('HDF5_READ', `Unsupported link message version ${b[0]}`);
     const flags = b[1]!;
     let p = 2;
     let linkType = 0;
@@ -359,13 +364,13 @@ export function findHardLink(src: ByteSource, sb: Superblock, group: ObjectHeade
     const linkName = new TextDecoder().decode(b.subarray(p, p + nameLength));
     p += nameLength;
     if (linkName !== name) continue;
-    if (linkType !== 0) throw new Error(`Link "${name}" is not a hard link`);
+    if (linkType !== 0) throw new CoreError('HDF5_READ', `Link "${name}" is not a hard link`);
     return readUint(b, p, sb.sizeOfOffsets);
   }
   if (allMessages(group).some((m) => m.type === MSG_LINK_INFO && hasDenseLinks(src, sb, m))) {
-    throw new Error(`Group uses dense link storage; cannot find "${name}"`);
+    throw new CoreError('HDF5_READ', `Group uses dense link storage; cannot find "${name}"`);
   }
-  throw new Error(`No link named "${name}" in the root group`);
+  throw new CoreError('HDF5_READ', `No link named "${name}" in the root group`);
 }
 
 function hasDenseLinks(src: ByteSource, sb: Superblock, m: HeaderMessage): boolean {
@@ -421,7 +426,8 @@ export function attributeHeapDirectBlocks(
   const O = sb.sizeOfOffsets;
   const L = sb.sizeOfLengths;
   const h = src.read(heapAddress, Math.min(src.size - heapAddress, 256));
-  if (signatureAt(h, 0) !== 'FRHP') throw new Error(`No fractal heap header ("FRHP") at ${heapAddress}`);
+  if (signatureAt(h, 0) !== 'FRHP')
+    throw new CoreError('HDF5_READ', `No fractal heap header ("FRHP") at ${heapAddress}`);
   const filtersLength = readUint(h, 7, 2);
   const heapFlags = h[9]!;
   let p = 10 + 4 + L + O + L + O + L + L + L + L + L + L + L + L;
@@ -438,14 +444,14 @@ export function attributeHeapDirectBlocks(
   const rootAddress = readUint(h, p, O);
   p += O;
   const rootRows = readUint(h, p, 2);
-  if (filtersLength > 0) throw new Error('Filtered fractal heaps are not supported');
+  if (filtersLength > 0) throw new CoreError('HDF5_READ', 'Filtered fractal heaps are not supported');
   if (rootIsUndefined) return [];
 
   const checksummed = (heapFlags & 0x02) !== 0;
   const blockOffsetBytes = Math.ceil(maxHeapSizeBits / 8);
   const direct = (start: number, size: number): HeapDirectBlock => {
     const sig = signatureAt(src.read(start, 4), 0);
-    if (sig !== 'FHDB') throw new Error(`No fractal heap direct block ("FHDB") at ${start}`);
+    if (sig !== 'FHDB') throw new CoreError('HDF5_READ', `No fractal heap direct block ("FHDB") at ${start}`);
     return { start, size, checksummed, checksumOffset: start + 5 + O + blockOffsetBytes };
   };
   if (rootRows === 0) return [direct(rootAddress, startBlockSize)];
@@ -453,9 +459,9 @@ export function attributeHeapDirectBlocks(
   const maxDirectRows = Math.log2(maxDirectBlockSize / startBlockSize) + 2;
   const ib = src.read(rootAddress, 5 + O + blockOffsetBytes + rootRows * tableWidth * O + 4);
   if (signatureAt(ib, 0) !== 'FHIB')
-    throw new Error(`No fractal heap indirect block ("FHIB") at ${rootAddress}`);
+    throw new CoreError('HDF5_READ', `No fractal heap indirect block ("FHIB") at ${rootAddress}`);
   if (rootRows > maxDirectRows)
-    throw new Error('Fractal heaps with nested indirect blocks are not supported');
+    throw new CoreError('HDF5_READ', 'Fractal heaps with nested indirect blocks are not supported');
   const blocks: HeapDirectBlock[] = [];
   let q = 5 + O + blockOffsetBytes;
   for (let row = 0; row < rootRows; row++) {
@@ -528,8 +534,10 @@ function packed(src: ByteSource, header: ObjectHeader, m: HeaderMessage): Packed
 /** Serialises `items` into `out` from offset `p`; returns the end offset. */
 function serialise(out: Uint8Array, p: number, items: PackedMessage[], headerSize: number): number {
   for (const { head, body } of items) {
-    if (body.length > 0xffff) throw new Error(`A header message of ${body.length} bytes is too long`);
-    if (p + headerSize + body.length > out.length) throw new Error('Header messages overrun their chunk');
+    if (body.length > 0xffff)
+      throw new CoreError('HDF5_WRITE', `A header message of ${body.length} bytes is too long`);
+    if (p + headerSize + body.length > out.length)
+      throw new CoreError('HDF5_WRITE', 'Header messages overrun their chunk');
     out.set(head, p);
     out[p + 1] = body.length & 0xff;
     out[p + 2] = body.length >> 8;
@@ -578,7 +586,10 @@ export function replaceMessageBody(
   const own = home?.messages.filter((m) => m.type !== MSG_NIL) ?? [];
   const self = own.find((m) => m.headerOffset === msg.headerOffset);
   if (!home || !self) {
-    throw new Error(`No non-NIL message at ${msg.headerOffset} in the object header at ${header.address}`);
+    throw new CoreError(
+      'HDF5_WRITE',
+      `No non-NIL message at ${msg.headerOffset} in the object header at ${header.address}`,
+    );
   }
   const moved: PackedMessage = { head: packed(sink, header, self).head, body: body.slice() };
   const items = (except: HeaderMessage[] = []): PackedMessage[] =>
@@ -598,7 +609,8 @@ export function replaceMessageBody(
     return;
   }
   if (!sink.append) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_WRITE',
       `No object header chunk has room for a ${body.length}-byte message and the file cannot grow ` +
         `(object header at ${header.address})`,
     );
@@ -618,10 +630,14 @@ export function replaceMessageBody(
     room += headerSize + m.size;
   }
   if (room < continuationSize) {
-    throw new Error(`No room for a continuation message in the object header at ${header.address}`);
+    throw new CoreError(
+      'HDF5_WRITE',
+      `No room for a continuation message in the object header at ${header.address}`,
+    );
   }
   if (sb.endOfFileAddress !== sink.size) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_WRITE',
       `The superblock's end of file (${sb.endOfFileAddress}) is not the file's length (${sink.size})`,
     );
   }

@@ -2,6 +2,7 @@
 // Imported by the worker shell only, so Node code (tests, CLI) never meets a `?url` import.
 // Vite needs each `?url` import spelled out; the Record over the registry's binaries (core/filters.ts)
 // makes a plugin file added there a type error here until its import is added.
+import { CoreError } from '../core/errors';
 import bz2Url from 'h5wasm-plugins/plugins/libH5Zbz2.so?url';
 import bloscUrl from 'h5wasm-plugins/plugins/libH5Zblosc.so?url';
 import lz4Url from 'h5wasm-plugins/plugins/libH5Zlz4.so?url';
@@ -21,6 +22,7 @@ const PLUGIN_URLS: Record<PluginFileName, string> = {
 
 export const fetchPluginFile: PluginLoader = async (name) => {
   const response = await fetch(PLUGIN_URLS[name]);
-  if (!response.ok) throw new Error(`GET ${PLUGIN_URLS[name]} answered ${response.status}`);
+  if (!response.ok)
+    throw new CoreError('PLUGIN_LOAD', `GET ${PLUGIN_URLS[name]} answered ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 };

@@ -7,6 +7,7 @@
 // are read from node_modules through process.getBuiltinModule, a plain call that bundlers don't
 // follow, so node:fs never reaches the browser bundle.
 
+import { CoreError } from '../core/errors';
 import type * as NodeFs from 'node:fs';
 import type * as NodeModule from 'node:module';
 import { getH5 } from './h5wasm-init';
@@ -57,7 +58,10 @@ const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d]; // "\0asm": every emscripten side m
 export function assertWasmModule(name: string, bytes: Uint8Array): void {
   if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
     const head = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/\s+/g, ' ');
-    throw new Error(`HDF5 plugin ${name} is not a wasm module (${bytes.length} bytes starting "${head}")`);
+    throw new CoreError(
+      'PLUGIN_LOAD',
+      `HDF5 plugin ${name} is not a wasm module (${bytes.length} bytes starting "${head}")`,
+    );
   }
 }
 
@@ -66,9 +70,10 @@ let installPromise: Promise<string> | undefined;
 async function install(): Promise<string> {
   const env = await getH5();
   const load = configuredLoader ?? nodePluginLoader();
-  if (!load) throw new Error('No HDF5 plugin loader: the worker must call setPluginLoader() first');
+  if (!load)
+    throw new CoreError('PLUGIN_LOAD', 'No HDF5 plugin loader: the worker must call setPluginLoader() first');
   const dir = env.module.get_plugin_search_paths()[0];
-  if (!dir) throw new Error('h5wasm reports no plugin search path');
+  if (!dir) throw new CoreError('PLUGIN_LOAD', 'h5wasm reports no plugin search path');
   const binaries = await Promise.all(
     PLUGIN_FILE_NAMES.map(async (name) => {
       try {
@@ -76,7 +81,7 @@ async function install(): Promise<string> {
         assertWasmModule(name, bytes);
         return { name, bytes };
       } catch (cause) {
-        throw new Error(`Could not load the HDF5 plugin ${name}`, { cause });
+        throw new CoreError('PLUGIN_LOAD', `Could not load the HDF5 plugin ${name}`, { cause });
       }
     }),
   );

@@ -6,6 +6,7 @@
 // no conversion. Calling it directly returns the stored half bit patterns as they are decoded from
 // the real file (for h5py the same bytes are '<f2'), which we view as a Uint16Array.
 
+import { CoreError, wrapError } from '../core/errors';
 import { sizeOf } from '../core/ndarray';
 import type { TypedArray } from '../core/ndarray';
 import type { H5Env } from './h5wasm-init';
@@ -29,7 +30,7 @@ function storedDType(type: number, size: number, signed: boolean): StoredDType {
   if (type === H5T_INTEGER && (size === 1 || size === 2 || size === 4 || size === 8)) {
     return `${signed ? 'i' : 'u'}${size}`;
   }
-  throw new Error(`/data has an unsupported datatype (class ${type}, ${size} bytes)`);
+  throw new CoreError('HDF5_READ', `/data has an unsupported datatype (class ${type}, ${size} bytes)`);
 }
 
 function allocate(dtype: StoredDType, n: number): TypedArray {
@@ -87,11 +88,11 @@ export function readHdf5File(path: string, opts: ReadOptions = {}): ReadBack {
     const fileId = file.file_id;
     const meta = module.get_dataset_metadata(fileId, '/data');
     const fullShape = meta.shape ?? [];
-    if (fullShape.length < 1) throw new Error('/data is scalar or has no dataspace');
+    if (fullShape.length < 1) throw new CoreError('HDF5_READ', '/data is scalar or has no dataspace');
     const dtype = storedDType(meta.type, meta.size, meta.signed);
     const [r0, r1] = opts.rows ?? [0, fullShape[0]!];
     if (!(Number.isInteger(r0) && Number.isInteger(r1) && 0 <= r0 && r0 <= r1 && r1 <= fullShape[0]!)) {
-      throw new Error(`Row range [${r0}, ${r1}) is outside 0…${fullShape[0]}`);
+      throw new CoreError('BAD_PARAMS', `Row range [${r0}, ${r1}) is outside 0…${fullShape[0]}`);
     }
     const rest = fullShape.slice(1);
     const rowElems = sizeOf(rest);
@@ -107,7 +108,8 @@ export function readHdf5File(path: string, opts: ReadOptions = {}): ReadBack {
     const strides = fullShape.map(() => 1n);
     const bufferRows = Math.min(rowsPerSlab, r1 - r0);
     const ptr = bufferRows * rowBytes > 0 ? module._malloc(bufferRows * rowBytes) : 0;
-    if (bufferRows * rowBytes > 0 && ptr === 0) throw new Error('The wasm heap has no room for a read slab');
+    if (bufferRows * rowBytes > 0 && ptr === 0)
+      throw new CoreError('OUT_OF_MEMORY', 'The wasm heap has no room for a read slab');
     try {
       // Slab boundaries sit on chunk-row boundaries so each chunk is decoded once.
       let a = r0;
@@ -121,7 +123,7 @@ export function readHdf5File(path: string, opts: ReadOptions = {}): ReadBack {
           strides,
           BigInt(ptr),
         );
-        if (status < 0) throw new Error(`reading rows ${a}…${b} failed (status ${status})`);
+        if (status < 0) throw new CoreError('HDF5_READ', `reading rows ${a}…${b} failed (status ${status})`);
         const n = (b - a) * rowBytes;
         target.set(module.HEAPU8.subarray(ptr, ptr + n), (a - r0) * rowBytes);
         a = b;
@@ -145,7 +147,7 @@ export function readHdf5File(path: string, opts: ReadOptions = {}): ReadBack {
     };
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Reading HDF5 file ${path} failed: ${reason}`, { cause });
+    throw wrapError('HDF5_READ', `Reading HDF5 file ${path} failed: ${reason}`, cause);
   } finally {
     try {
       file?.close();

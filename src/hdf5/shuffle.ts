@@ -20,6 +20,7 @@
 // files have low bound v1.8, so no fixed/extensible-array or single-chunk indexes). Anything else
 // throws before a byte is written.
 
+import { CoreError } from '../core/errors';
 import type { ByteSink, ByteSource, HeaderMessage, Superblock } from './object-header';
 import {
   MSG_DATASPACE,
@@ -64,9 +65,13 @@ export function unshuffleBytes(src: Uint8Array, dst: Uint8Array, elementSize: nu
 }
 
 function checkShuffleArgs(src: Uint8Array, dst: Uint8Array, elementSize: number): void {
-  if (!Number.isInteger(elementSize) || elementSize < 1) throw new Error(`Bad element size ${elementSize}`);
+  if (!Number.isInteger(elementSize) || elementSize < 1)
+    throw new CoreError('BAD_PARAMS', `Bad element size ${elementSize}`);
   if (src.length !== dst.length || src.length % elementSize !== 0) {
-    throw new Error(`Cannot shuffle ${src.length} bytes into ${dst.length} as ${elementSize}-byte elements`);
+    throw new CoreError(
+      'BAD_PARAMS',
+      `Cannot shuffle ${src.length} bytes into ${dst.length} as ${elementSize}-byte elements`,
+    );
   }
 }
 
@@ -85,15 +90,16 @@ export function shuffleChunkRows(
   elementSize: number,
 ): void {
   if (r0 % chunkRows !== 0)
-    throw new Error(`Slab start ${r0} is not a multiple of the chunk rows ${chunkRows}`);
-  if (dst.length < src.length || src.length % rowBytes !== 0) throw new Error('Bad slab for shuffling');
+    throw new CoreError('BAD_PARAMS', `Slab start ${r0} is not a multiple of the chunk rows ${chunkRows}`);
+  if (dst.length < src.length || src.length % rowBytes !== 0)
+    throw new CoreError('BAD_PARAMS', 'Bad slab for shuffling');
   const r1 = r0 + src.length / rowBytes;
   for (let s = r0; s < r1; s += chunkRows) {
     const e = Math.min(s + chunkRows, r1);
     const from = (s - r0) * rowBytes;
     const to = (e - r0) * rowBytes;
     if (s + chunkRows <= rows) {
-      if (e !== s + chunkRows) throw new Error(`Slab ends inside the chunk at row ${s}`);
+      if (e !== s + chunkRows) throw new CoreError('BAD_PARAMS', `Slab ends inside the chunk at row ${s}`);
       shuffleBytes(src.subarray(from, to), dst.subarray(from, to), elementSize);
     } else {
       dst.set(src.subarray(from, to), from);
@@ -131,7 +137,8 @@ interface PipelineFilter {
 /** Decodes a version-2 filter pipeline message (the only version h5wasm writes here). */
 function decodePipelineV2(body: Uint8Array): PipelineFilter[] {
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  if (body[0] !== 2) throw new Error(`Unsupported filter pipeline message version ${body[0]} (expected 2)`);
+  if (body[0] !== 2)
+    throw new CoreError('HDF5_READ', `Unsupported filter pipeline message version ${body[0]} (expected 2)`);
   const filters: PipelineFilter[] = [];
   let p = 2;
   for (let i = 0; i < body[1]!; i++) {
@@ -146,7 +153,7 @@ function decodePipelineV2(body: Uint8Array): PipelineFilter[] {
     for (let k = 0; k < n; k++, p += 4) cdValues.push(v.getUint32(p, true));
     filters.push({ id, flags, cdValues });
   }
-  if (p !== body.length) throw new Error('Filter pipeline message has trailing bytes');
+  if (p !== body.length) throw new CoreError('HDF5_READ', 'Filter pipeline message has trailing bytes');
   return filters;
 }
 
@@ -156,7 +163,8 @@ function bodyOf(src: ByteSource, m: HeaderMessage): Uint8Array {
 
 function onlyMessage(messages: HeaderMessage[], type: number, what: string): HeaderMessage {
   const found = messages.filter((m) => m.type === type);
-  if (found.length !== 1) throw new Error(`Expected one ${what} message in /data, found ${found.length}`);
+  if (found.length !== 1)
+    throw new CoreError('HDF5_READ', `Expected one ${what} message in /data, found ${found.length}`);
   return found[0]!;
 }
 
@@ -173,9 +181,9 @@ function dataspaceDims(body: Uint8Array, sb: Superblock): number[] {
   let p: number;
   if (version === 1) p = 8;
   else if (version === 2) {
-    if (body[3] !== 1) throw new Error(`/data's dataspace is not simple (type ${body[3]})`);
+    if (body[3] !== 1) throw new CoreError('HDF5_READ', `/data's dataspace is not simple (type ${body[3]})`);
     p = 4;
-  } else throw new Error(`Unsupported dataspace message version ${version}`);
+  } else throw new CoreError('HDF5_READ', `Unsupported dataspace message version ${version}`);
   return Array.from({ length: rank }, (_, i) => readUintLE(body, p + i * sb.sizeOfLengths, sb.sizeOfLengths));
 }
 
@@ -188,7 +196,8 @@ interface ChunkedLayout {
 /** A layout message version 3, chunked class (v1 B-tree index); anything else is refused. */
 function chunkedLayoutV3(body: Uint8Array, sb: Superblock): ChunkedLayout {
   if (body[0] !== 3 || body[1] !== 2) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_READ',
       `/data's layout message is version ${body[0]} class ${body[1]}; only version 3 chunked ` +
         '(v1 B-tree chunk index) is handled',
     );
@@ -225,15 +234,19 @@ export function readChunkBtreeKeys(src: ByteSource, sb: Superblock, root: number
   const keys: ChunkKey[] = [];
   const seen = new Set<number>();
   const visit = (address: number, expectedLevel: number | null): void => {
-    if (seen.has(address)) throw new Error(`Chunk B-tree node at ${address} is referenced twice`);
+    if (seen.has(address))
+      throw new CoreError('HDF5_READ', `Chunk B-tree node at ${address} is referenced twice`);
     seen.add(address);
     const head = src.read(address, 8 + 2 * O);
     const sig = String.fromCharCode(head[0]!, head[1]!, head[2]!, head[3]!);
     if (sig !== 'TREE' || head[4] !== 1)
-      throw new Error(`No chunk B-tree node ("TREE", type 1) at ${address}`);
+      throw new CoreError('HDF5_READ', `No chunk B-tree node ("TREE", type 1) at ${address}`);
     const level = head[5]!;
     if (expectedLevel !== null && level !== expectedLevel) {
-      throw new Error(`Chunk B-tree node at ${address} has level ${level}, expected ${expectedLevel}`);
+      throw new CoreError(
+        'HDF5_READ',
+        `Chunk B-tree node at ${address} has level ${level}, expected ${expectedLevel}`,
+      );
     }
     const entries = head[6]! | (head[7]! << 8);
     const start = address + 8 + 2 * O;
@@ -269,7 +282,8 @@ export function patchShuffleDeflate(sink: ByteSink): void {
   const dims = dataspaceDims(bodyOf(sink, onlyMessage(messages, MSG_DATASPACE, 'dataspace')), sb);
   const layout = chunkedLayoutV3(bodyOf(sink, onlyMessage(messages, MSG_LAYOUT, 'layout')), sb);
   if (layout.dims.length !== dims.length + 1) {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_WRITE',
       `/data's layout has ${layout.dims.length} dimensions for a rank-${dims.length} dataspace`,
     );
   }
@@ -290,7 +304,8 @@ export function patchShuffleDeflate(sink: ByteSink): void {
   ) {
     level = -1; // already patched
   } else {
-    throw new Error(
+    throw new CoreError(
+      'HDF5_WRITE',
       `/data's filter pipeline is [${pipeline.map((f) => f.id).join(', ')}], expected deflate alone`,
     );
   }
@@ -301,7 +316,8 @@ export function patchShuffleDeflate(sink: ByteSink): void {
   for (const k of leaves) {
     const ok =
       k.offset[dims.length] === 0 && chunk.every((c, d) => k.offset[d]! % c === 0 && k.offset[d]! < dims[d]!);
-    if (!ok || k.nbytes === 0) throw new Error(`Unexpected chunk key at offset [${k.offset.join(', ')}]`);
+    if (!ok || k.nbytes === 0)
+      throw new CoreError('HDF5_WRITE', `Unexpected chunk key at offset [${k.offset.join(', ')}]`);
   }
   const partial = new Set(
     leaves.filter((k) => chunk.some((c, d) => k.offset[d]! + c > dims[d]!)).map((k) => k.offset.join()),

@@ -17,6 +17,7 @@
 import { dtype_to_metadata } from 'h5wasm';
 import { sizeOf } from '../core/ndarray';
 import { isTypeDependentFilter } from '../core/filters';
+import { CoreError, errorCodeOf, wrapError } from '../core/errors';
 import type { TypedArray } from '../core/ndarray';
 import type { H5Env, H5Module } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
@@ -67,50 +68,67 @@ type WriteMetadata = Parameters<H5Module['create_dataset']>[3];
 
 function validatePlan(plan: DatasetPlan): void {
   const { data, dtype, shape, chunks, filter, rowSource } = plan;
-  if (shape.length < 1) throw new Error('HDF5 plan: shape must have at least one axis');
+  if (shape.length < 1) throw new CoreError('BAD_PARAMS', 'HDF5 plan: shape must have at least one axis');
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
-    throw new Error(`HDF5 plan: every axis must be a positive integer, got [${shape.join(', ')}]`);
+    throw new CoreError(
+      'BAD_PARAMS',
+      `HDF5 plan: every axis must be a positive integer, got [${shape.join(', ')}]`,
+    );
   }
   if (!rowSource && data.length !== sizeOf(shape)) {
-    throw new Error(
+    throw new CoreError(
+      'BAD_PARAMS',
       `HDF5 plan: data has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
     );
   }
   // The built-in tag, not the constructor: a Node Buffer is a fine Uint8Array.
   const expected = ARRAY_TYPE[dtype];
   const actual = data[Symbol.toStringTag];
-  if (actual !== expected) throw new Error(`HDF5 plan: dtype ${dtype} needs a ${expected}, got ${actual}`);
+  if (actual !== expected)
+    throw new CoreError('BAD_PARAMS', `HDF5 plan: dtype ${dtype} needs a ${expected}, got ${actual}`);
   if (chunks) {
-    if (chunks.length !== shape.length) throw new Error('HDF5 plan: chunks must have one entry per axis');
+    if (chunks.length !== shape.length)
+      throw new CoreError('BAD_PARAMS', 'HDF5 plan: chunks must have one entry per axis');
     chunks.forEach((c, i) => {
       if (!Number.isSafeInteger(c) || c < 1 || c > shape[i]!) {
-        throw new Error(`HDF5 plan: chunk [${chunks.join(', ')}] does not fit shape [${shape.join(', ')}]`);
+        throw new CoreError(
+          'BAD_PARAMS',
+          `HDF5 plan: chunk [${chunks.join(', ')}] does not fit shape [${shape.join(', ')}]`,
+        );
       }
     });
   }
   if (filter) {
-    if (!chunks) throw new Error('HDF5 plan: a filter needs a chunked layout');
+    if (!chunks) throw new CoreError('BAD_PARAMS', 'HDF5 plan: a filter needs a chunked layout');
     if (!Number.isInteger(filter.id) || filter.id < 1 || filter.id > 65535) {
-      throw new Error(`HDF5 plan: bad filter id ${filter.id}`);
+      throw new CoreError('BAD_PARAMS', `HDF5 plan: bad filter id ${filter.id}`);
     }
     // Type-dependent filters (the registry's nbit, scaleoffset, zfp) can't run on the float16 placeholder.
     if (dtype === 'f2' && isTypeDependentFilter(filter.id)) {
-      throw new Error(
+      throw new CoreError(
+        'BAD_PARAMS',
         `HDF5 plan: filter ${filter.id} depends on the datatype and cannot be used with float16`,
       );
     }
   }
   if (plan.shuffle) {
     if (filter?.id !== FILTER_DEFLATE) {
-      throw new Error('HDF5 plan: shuffle is only supported together with the deflate filter (id 1)');
+      throw new CoreError(
+        'BAD_PARAMS',
+        'HDF5 plan: shuffle is only supported together with the deflate filter (id 1)',
+      );
     }
     const level = filter.opts[0];
     if (filter.opts.length !== 1 || !Number.isInteger(level) || level! < 0 || level! > 9) {
-      throw new Error(`HDF5 plan: deflate with shuffle needs one level 0…9, got [${filter.opts.join(', ')}]`);
+      throw new CoreError(
+        'BAD_PARAMS',
+        `HDF5 plan: deflate with shuffle needs one level 0…9, got [${filter.opts.join(', ')}]`,
+      );
     }
     // Each complete chunk must be one contiguous byte range of the C-order data to be pre-shuffled.
     if (!chunks!.every((c, i) => i === 0 || c === shape[i])) {
-      throw new Error(
+      throw new CoreError(
+        'BAD_PARAMS',
         `HDF5 plan: shuffle needs chunks spanning every axis but the first, got [${chunks!.join(', ')}] ` +
           `for shape [${shape.join(', ')}]`,
       );
@@ -124,7 +142,7 @@ function bytesOf(data: TypedArray): Uint8Array {
 
 function malloc(module: H5Module, nbytes: number): number {
   const ptr = nbytes > module.MAXIMUM_MEMORY ? 0 : module._malloc(Math.max(1, nbytes));
-  if (ptr === 0) throw new Error(`The wasm heap has no room for ${nbytes} bytes`);
+  if (ptr === 0) throw new CoreError('OUT_OF_MEMORY', `The wasm heap has no room for ${nbytes} bytes`);
   return ptr;
 }
 
@@ -163,7 +181,11 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
     }
     removeFile(path);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Writing HDF5 file ${path} failed: ${reason}`, { cause });
+    const message = `Writing HDF5 file ${path} failed: ${reason}`;
+    // h5wasm reports a refused chunk as a plain message; the code makes it recognisable anywhere.
+    throw isFilterFailure(cause)
+      ? new CoreError('FILTER_REFUSED', message, { cause })
+      : wrapError('HDF5_WRITE', message, cause);
   }
 }
 
@@ -173,8 +195,8 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
  * that chunk unfiltered the way h5py's optional plugin filters would.
  */
 export function isFilterFailure(e: unknown): boolean {
-  for (let x: unknown = e; x instanceof Error; x = x.cause) {
-    if (x.message.includes('filter returned failure')) return true;
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 16; x = x.cause, depth++) {
+    if (errorCodeOf(x) === 'FILTER_REFUSED' || x.message.includes('filter returned failure')) return true;
   }
   return false;
 }
@@ -194,7 +216,8 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     if (whole) return whole.subarray(r0 * rowBytes, r1 * rowBytes);
     const slab = bytesOf(plan.rowSource!(r0, r1));
     if (slab.byteLength !== (r1 - r0) * rowBytes)
-      throw new Error(
+      throw new CoreError(
+        'BAD_PARAMS',
         `row source gave ${slab.byteLength} bytes for rows ${r0}…${r1}, expected ${(r1 - r0) * rowBytes}`,
       );
     return slab;
@@ -238,14 +261,16 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
       module._free(ptr);
     }
     const status = module.resize_dataset(fileId, '/data', big(shape));
-    if (status < 0) throw new Error(`resize to [${shape.join(', ')}] failed (status ${status})`);
+    if (status < 0)
+      throw new CoreError('HDF5_WRITE', `resize to [${shape.join(', ')}] failed (status ${status})`);
   } else {
     // Contiguous: the initial write reads an uninitialised block; the slabs below overwrite every byte.
     let ptr: number;
     try {
       ptr = malloc(module, totalBytes);
     } catch (cause) {
-      throw new Error(
+      throw new CoreError(
+        'OUT_OF_MEMORY',
         `a contiguous dataset of ${totalBytes} bytes must fit the wasm heap once (h5wasm writes it whole ` +
           'on creation); use a chunked layout for arrays this big',
         { cause },
@@ -280,7 +305,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
         strides,
         BigInt(slabPtr),
       );
-      if (status < 0) throw new Error(`writing rows ${r0}…${r1} failed (status ${status})`);
+      if (status < 0) throw new CoreError('HDF5_WRITE', `writing rows ${r0}…${r1} failed (status ${status})`);
       opts.onProgress?.(r1 / rows);
     }
   } finally {
@@ -308,7 +333,8 @@ function writeAttributes(env: H5Env, fileId: bigint, plan: DatasetPlan): void {
 type HasAttrs = InstanceType<H5Env['h5']['Group']> | InstanceType<H5Env['h5']['Dataset']>;
 
 function toInt64(name: string, v: number): bigint {
-  if (!Number.isSafeInteger(v)) throw new Error(`attribute ${name}: ${v} is not a safe integer`);
+  if (!Number.isSafeInteger(v))
+    throw new CoreError('BAD_PARAMS', `attribute ${name}: ${v} is not a safe integer`);
   return BigInt(v);
 }
 

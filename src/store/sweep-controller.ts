@@ -8,6 +8,7 @@ import type { Layout, StrategySpec } from '../strategies/types';
 import { buildSweep, resultIdOf, specKeyOf } from '../strategies/sweep';
 import { layoutOf } from '../layouts/registry';
 import { absTolerance, factsOfInput } from './selectors';
+import { errorCodeOf } from '../core/errors';
 
 /** What the controller needs of the worker pool (workers/client.ts SweepPool has it). */
 export interface JobPool {
@@ -187,9 +188,8 @@ export class SweepController {
         },
         (e: unknown) => {
           if (stale() || this.opts.isAbort(e)) return;
-          const code = (e as { code?: string }).code;
           this.patchRow(id, key, {
-            status: code === 'UNSUPPORTED' ? 'skipped' : 'failed',
+            status: errorCodeOf(e) === 'UNSUPPORTED' ? 'skipped' : 'failed',
             progress: 1,
             reason: e instanceof Error ? e.message : String(e),
           });

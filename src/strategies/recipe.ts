@@ -20,6 +20,7 @@ import { quantizedChunkTarget } from './hdf5-quantized';
 import { canonicalParams } from './sweep';
 import type { CodecParams } from './hdf5-codec';
 import { pluginCodecOf } from '../core/filters';
+import { CoreError } from '../core/errors';
 import commonPy from './recipe/common.py?raw';
 import factsPy from './recipe/facts.py?raw';
 import noFactsPy from './recipe/no_facts.py?raw';
@@ -69,10 +70,10 @@ interface RecipePlan {
   checks: Checks;
 }
 
-export class RecipeUnsupportedError extends Error {
-  readonly code = 'RECIPE_UNSUPPORTED';
+export class RecipeUnsupportedError extends CoreError {
+  declare readonly code: 'RECIPE_UNSUPPORTED';
   constructor(message: string) {
-    super(message);
+    super('RECIPE_UNSUPPORTED', message);
     this.name = 'RecipeUnsupportedError';
   }
 }

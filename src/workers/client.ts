@@ -3,6 +3,7 @@
 import type { Request, Response } from './rpc';
 import { TEST_OOM_KEY, WorkerError } from './rpc';
 import type { TestOomMode } from './rpc';
+import { CancelledError, CoreError } from '../core/errors';
 import type { InputMessage, SweepApi } from './sweep-api';
 import type { LoadApi } from './load-api';
 import type { LoadedArray } from './load';
@@ -102,13 +103,12 @@ function jobLabel(spec: StrategySpec | undefined): string | null {
   return spec ? `${spec.strategyId} · ${spec.layout}` : null;
 }
 
-/** Raised to a lost job's caller; `code` lets the store tell it from an ordinary failure. */
-export class WorkerLostError extends Error {
-  readonly code: string;
+/** Raised to a lost job's caller; `code` (OUT_OF_MEMORY or WORKER_LOST) tells it from an ordinary failure. */
+export class WorkerLostError extends CoreError {
+  declare readonly code: 'OUT_OF_MEMORY' | 'WORKER_LOST';
   constructor(readonly loss: WorkerLoss) {
-    super(describeWorkerLoss(loss));
+    super(loss.kind === 'out-of-memory' ? 'OUT_OF_MEMORY' : 'WORKER_LOST', describeWorkerLoss(loss));
     this.name = 'WorkerLostError';
-    this.code = loss.kind === 'out-of-memory' ? 'WORKER_OUT_OF_MEMORY' : 'WORKER_CRASHED';
   }
 }
 
@@ -120,8 +120,8 @@ interface Pending {
   label: string | null;
 }
 
-function abortError(): DOMException {
-  return new DOMException('cancelled', 'AbortError');
+function abortError(): CancelledError {
+  return new CancelledError();
 }
 
 /** One worker with request bookkeeping. */
@@ -179,7 +179,7 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
     arg: ArgOf<A, M>,
     opts: { transfer?: Transferable[]; onProgress?: (f: number) => void } = {},
   ): Promise<ResultOf<A, M>> {
-    if (this.dead) return Promise.reject(new Error('worker is gone'));
+    if (this.dead) return Promise.reject(new CoreError('WORKER_LOST', 'worker is gone'));
     const id = this.nextId++;
     const label = jobLabel((arg as { spec?: StrategySpec } | undefined)?.spec);
     return new Promise<ResultOf<A, M>>((resolve, reject) => {
@@ -297,7 +297,8 @@ export class SweepPool {
       // Respawning a worker whose script fails to start would loop forever: fail the waiting jobs.
       if (i >= 0) this.workers.splice(i, 1);
       if (this.workers.every((w) => w.handle.dead)) {
-        const e = new Error(
+        const e = new CoreError(
+          'WORKER_LOST',
           'The sweep workers could not start. Reload the page; if it persists, try another browser.',
         );
         for (const job of this.queue.splice(0)) job.reject(e);
@@ -455,7 +456,7 @@ async function oneOff<A extends AnyApi, M extends keyof A & string>(
     return await handle.call(method, arg, { onProgress });
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    handle.kill(new Error('done'));
+    handle.kill(new CancelledError('the one-off worker has finished'));
   }
 }
 

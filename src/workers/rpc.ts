@@ -1,6 +1,10 @@
 // A tiny typed request/response protocol between the main thread and workers (docs/ARCHITECTURE.md).
 // Each request carries an id; the worker answers with progress messages and one final result or error.
 // Cancelling is not a message: the client terminates the worker (the only way to stop wasm mid-call).
+// Errors cross as plain data (WireError: name, message, a code from core/errors.ts's ErrorCode union and
+// the cause chain) and are rebuilt on the main thread as WorkerError, a CoreError.
+import { CoreError, errorCodeOf, isErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/errors';
 
 export interface CallContext {
   progress(fraction: number, detail?: string): void;
@@ -16,7 +20,50 @@ export type Request = { id: number; method: string; arg: unknown };
 export type Response =
   | { id: number; kind: 'progress'; fraction: number; detail?: string }
   | { id: number; kind: 'ok'; value: unknown }
-  | { id: number; kind: 'error'; error: { name: string; message: string; code?: string } };
+  | { id: number; kind: 'error'; error: WireError };
+
+/** An error as plain data (structured clone always works on it), with its cause chain. */
+export interface WireError {
+  name: string;
+  message: string;
+  code: ErrorCode;
+  /** The worker-side stack, when the engine gave one (for debugging). */
+  stack?: string;
+  cause?: WireError;
+}
+
+/** Causes deeper than this are left off (a chain that long is a loop or noise). */
+export const MAX_CAUSE_DEPTH = 4;
+
+/**
+ * Serialises a thrown value: an Error keeps its name, message and stack; a value without a known code
+ * gets 'INTERNAL'; a non-Error throw becomes an 'Error' whose message is the value as text. The cause
+ * (standard ES2022 `cause`) is serialised the same way, up to MAX_CAUSE_DEPTH levels below the error.
+ */
+export function toWireError(err: unknown, depth = 0): WireError {
+  const isError = err instanceof Error;
+  const wire: WireError = {
+    name: isError ? String(err.name) : 'Error',
+    message: isError ? String(err.message) : describeThrown(err),
+    code: errorCodeOf(err),
+  };
+  if (isError && typeof err.stack === 'string') wire.stack = err.stack;
+  if (isError && err.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    wire.cause = toWireError(err.cause, depth + 1);
+  }
+  return wire;
+}
+
+function describeThrown(x: unknown): string {
+  if (typeof x === 'string') return x;
+  try {
+    const json = JSON.stringify(x);
+    if (typeof json === 'string') return json;
+  } catch {
+    // a cyclic object or a BigInt: fall back to String()
+  }
+  return String(x);
+}
 
 interface MessagePortLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -52,7 +99,7 @@ export function exposeApi(api: ApiShape, port: MessagePortLike): void {
     const req = e.data as Request;
     const testOom = testOomOf(req);
     if (testOom === 'crash') allocateBeyondTestCap();
-    const method = api[req.method];
+    const method = Object.hasOwn(api, req.method) ? api[req.method] : undefined;
     const transfers: Transferable[] = [];
     const ctx: CallContext = {
       progress: (fraction, detail) => port.postMessage({ id: req.id, kind: 'progress', fraction, detail }),
@@ -60,33 +107,42 @@ export function exposeApi(api: ApiShape, port: MessagePortLike): void {
     };
     void (async () => {
       try {
-        if (!method) throw new Error(`unknown worker method ${req.method}`);
+        if (!method) {
+          const known = Object.keys(api).join(', ');
+          throw new CoreError(
+            'INTERNAL',
+            `unknown worker method "${req.method}" (this worker has: ${known})`,
+          );
+        }
         if (testOom === 'caught') allocateBeyondTestCap();
         const value = await method(req.arg as never, ctx);
         port.postMessage({ id: req.id, kind: 'ok', value } satisfies Response, transfers);
       } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err));
-        const code = (e as { code?: unknown }).code;
-        port.postMessage({
-          id: req.id,
-          kind: 'error',
-          error: { name: e.name, message: e.message, code: typeof code === 'string' ? code : undefined },
-        } satisfies Response);
+        port.postMessage({ id: req.id, kind: 'error', error: toWireError(err) } satisfies Response);
       }
     })();
   });
 }
 
-/** An error raised inside a worker, rebuilt on the main thread with its name and code. */
-export class WorkerError extends Error {
-  readonly code?: string;
-  constructor(error: { name: string; message: string; code?: string }) {
-    super(error.message);
-    this.name = error.name;
-    this.code = error.code;
+/**
+ * An error raised inside a worker, rebuilt on the main thread: its name, message, stack, a code from the
+ * ErrorCode union (a code this build doesn't know becomes 'INTERNAL') and the rebuilt cause chain.
+ */
+export class WorkerError extends CoreError {
+  constructor(wire: WireError) {
+    const code = isErrorCode(wire.code) ? wire.code : 'INTERNAL';
+    super(code, String(wire.message), wire.cause ? { cause: new WorkerError(wire.cause) } : undefined);
+    this.name = String(wire.name);
+    if (typeof wire.stack === 'string') this.stack = wire.stack;
   }
 }
 
+/** The main thread's copy of an error from a worker (see WorkerError). */
+export function fromWire(wire: WireError): WorkerError {
+  return new WorkerError(wire);
+}
+
+/** A cancelled call: a DOM AbortError or a CoreError with code 'CANCELLED'. */
 export function isAbortError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'AbortError';
+  return e instanceof Error && (e.name === 'AbortError' || errorCodeOf(e) === 'CANCELLED');
 }

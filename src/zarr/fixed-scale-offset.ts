@@ -6,6 +6,7 @@
 // zeros stay exact zeros. The step 1/scale differs from scale_factor by a relative 2^-53 at most, far
 // inside the plan's ε·2^-20 margin; every code is still checked with numcodecs' own decode and, where
 // the rounded quotient misses ε, a neighbour that meets it is taken (as core/quantize does).
+import { CoreError } from '../core/errors';
 import type { IntArray, QuantizationPlan, QuantizedDType } from '../core/quantize';
 import { QUANTIZED_CODE_RANGE } from '../core/quantize';
 import type { NumberArray } from '../core/ndarray';
@@ -79,7 +80,8 @@ export function encodeFixedScaleOffset(
     const len = Math.min(BLOCK, n - start);
     for (let j = 0; j < len; j++) {
       const x = values[start + j]!;
-      if (x - x !== 0) throw new Error(`cannot quantize ${x}: integers cannot represent NaN or ±Inf`);
+      if (x - x !== 0)
+        throw new CoreError('BAD_PARAMS', `cannot quantize ${x}: integers cannot represent NaN or ±Inf`);
       let q = Math.round((x - offset) * scale);
       if (!(Math.abs(q / scale + offset - x) <= eps) || q < lo || q > hi) {
         let best = NaN;
@@ -92,7 +94,10 @@ export function encodeFixedScaleOffset(
           }
         }
         if (!(bestErr <= eps))
-          throw new Error(`value ${x} at index ${start + j} is outside the quantization grid's range`);
+          throw new CoreError(
+            'BAD_PARAMS',
+            `value ${x} at index ${start + j} is outside the quantization grid's range`,
+          );
         q = best;
       }
       block[j] = q;

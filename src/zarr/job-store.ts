@@ -1,6 +1,7 @@
 // The job runner's side of a Zarr row: the file contract (docs/FILE-FORMAT.md attributes, the layout's
 // `pairs` index) as a Zarr store plan, the read-back in the ReadBack shape strategies decode, and the
 // measured max_abs_error written into `data/.zattrs` once it is known.
+import { CoreError } from '../core/errors';
 import type { AttrValue, ExtraDataset, ReadBack, StoredDType } from '../hdf5/types';
 import type { FilePlan } from '../strategies/types';
 import { PyFloat, pythonJson, readZarrZip } from './store';
@@ -75,7 +76,7 @@ const STORED: Record<string, StoredDType> = {
 export async function readZarrData(zip: Uint8Array): Promise<ReadBack> {
   const { rootAttrs, arrays } = await readZarrZip(zip);
   const data = arrays.get('data');
-  if (!data) throw new Error('the Zarr store has no `data` array');
+  if (!data) throw new CoreError('ZARR_READ', 'the Zarr store has no `data` array');
   const scaled = data.meta.filters?.find((f) => f.id === 'fixedscaleoffset');
   const dtype = scaled?.dtype ?? data.meta.dtype;
   return {

@@ -5,6 +5,7 @@
 // compressed, and zarr.ZipStore writes ZIP_STORED too) with a fixed 1980-01-01 timestamp, so the same
 // input gives the same bytes. fflate does not write zip64: a store over 4 GiB or 65 535 entries is
 // refused with that reason (see zipProblem).
+import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
 import type { TypedArray } from '../core/ndarray';
 import { compressChunk, decompressChunk, shuffleBytes } from './codecs';
@@ -38,9 +39,11 @@ export interface ZarrStorePlan {
   rootAttrs: Record<string, JsonValue>;
 }
 
-export class ZarrStoreProblem extends Error {
+/** A store this plan can't become (Zarr v2's limits); the job shows it as an unsupported row. */
+export class ZarrStoreProblem extends CoreError {
+  declare readonly code: 'ZARR_STORE';
   constructor(message: string) {
-    super(message);
+    super('ZARR_STORE', message);
     this.name = 'ZarrStoreProblem';
   }
 }
@@ -229,7 +232,7 @@ const DTYPE_ARRAYS: Record<string, new (b: ArrayBuffer) => TypedArray> = {
 
 function typedOf(dtype: string, bytes: Uint8Array): TypedArray {
   const T = DTYPE_ARRAYS[dtype];
-  if (!T) throw new Error(`unsupported Zarr dtype ${dtype}`);
+  if (!T) throw new CoreError('ZARR_READ', `unsupported Zarr dtype ${dtype}`);
   const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   return new T(copy.buffer as ArrayBuffer);
 }
@@ -287,7 +290,7 @@ export async function readZarrZip(zip: Uint8Array): Promise<{
     const r = shape.length;
     for (const g of gridIndices(gridOf(shape, chunks))) {
       const bytes = files[`${name}/${g.join('.')}`];
-      if (!bytes) throw new Error(`chunk ${name}/${g.join('.')} is missing`);
+      if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
       let decoded = await decompressChunk(meta.compressor, bytes);
       for (let f = filters.length - 1; f >= 0; f--) {
         const filter = filters[f]!;
