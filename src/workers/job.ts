@@ -37,11 +37,11 @@ import { assertLayoutKeepsValues, buildLayoutValues, containerProblem, numericVi
 import type { StrategyResult } from './result';
 import { contractAttrs, fileNameFor, summarizeResult } from './result';
 import { compareSlab, leadingRows, slabRows, VERIFY_SLAB_BYTES } from './verify';
-import { UnsupportedError } from './unsupported';
+import { CancelledError, UnsupportedError } from '../core/errors';
 
 export type { JobInput } from './layout-values';
 export type { StrategyResult } from './result';
-export { UnsupportedError } from './unsupported';
+export { UnsupportedError } from '../core/errors';
 export { buildLayoutValues, numericView } from './layout-values';
 
 /** A job's input: an array in memory, or rows read on demand (a big file on disk). */
@@ -88,7 +88,7 @@ export function canStream(shape: readonly number[], spec: StrategySpec): boolean
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  if (signal?.aborted) throw new CancelledError();
 }
 
 /** Runs one spec and returns the summary with the whole file (tests and small inputs). */

@@ -5,7 +5,7 @@ import { float64ToFloat16Bits } from '../core/float16';
 import type { InputFacts, Layout, LayoutValues, ReadableBy } from '../strategies/types';
 import { numbersOf } from '../strategies/common';
 import { layoutOf } from '../layouts/registry';
-import { UnsupportedError } from './unsupported';
+import { UnsupportedError } from '../core/errors';
 
 export interface JobInput {
   /** Input file name (used in output file names). */
