@@ -1,9 +1,10 @@
+import { FILTERS } from '../core/filters';
 import type { StrategyDef } from './types';
 import { chunkingProblem, dtypeBytes, numbersOf, rowChunks, storedDTypeFor } from './common';
 
 type GzipParams = { level: number };
 
-export const HDF5_FILTER_DEFLATE = 1;
+export const HDF5_FILTER_DEFLATE = FILTERS.deflate.id;
 
 export const hdf5GzipStrategy: StrategyDef<GzipParams> = {
   id: 'hdf5-gzip',

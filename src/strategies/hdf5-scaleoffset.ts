@@ -1,9 +1,10 @@
+import { FILTERS } from '../core/filters';
 import type { StrategyDef } from './types';
 import { chunkingProblem, maxAbs, rowChunks, toFloat32, ulp32, ulp64 } from './common';
 
 type ScaleOffsetParams = { decimals: number; base: 'float32' | 'float64' };
 
-export const HDF5_FILTER_SCALEOFFSET = 6;
+export const HDF5_FILTER_SCALEOFFSET = FILTERS.scaleoffset.id;
 /** H5Z_SO_FLOAT_DSCALE: keep D decimal digits (HDF5 User Guide, "Scale-Offset Filter"). */
 const SO_FLOAT_DSCALE = 0;
 
