@@ -33,6 +33,31 @@ export function readFileParts(path: string, partBytes = 512 * 2 ** 20): Uint8Arr
   }
 }
 
+/** Reservations stop here: a bigger file grows the usual way. */
+const MAX_RESERVE_BYTES = 2 ** 30;
+
+/**
+ * Gives a file in the in-memory FS room for `bytes` up front. MEMFS grows a file by 12.5 % at a time,
+ * copying it each time: about 8 copies of a 100 MB file while HDF5 writes it. A fresh zero-filled
+ * buffer costs no resident memory until written, so reserving the uncompressed size is cheap even
+ * when the file ends up much smaller. Best effort: a failed reservation leaves the file as it was.
+ */
+export function reserveFileCapacity(path: string, bytes: number): void {
+  const { fs } = requireH5();
+  const want = Math.min(Math.ceil(bytes), MAX_RESERVE_BYTES);
+  try {
+    const node = fs.lookupPath(path, {}).node as unknown as { contents?: unknown; usedBytes?: number };
+    const contents = node.contents;
+    if (!(contents === null || contents instanceof Uint8Array) || typeof node.usedBytes !== 'number') return;
+    if ((contents?.length ?? 0) >= want) return;
+    const grown = new Uint8Array(want);
+    if (contents && node.usedBytes > 0) grown.set(contents.subarray(0, node.usedBytes));
+    node.contents = grown;
+  } catch {
+    // no room for the reservation: MEMFS grows the file as it goes
+  }
+}
+
 /** Deletes the file; a missing file is not an error. */
 export function removeFile(path: string): void {
   const { fs } = requireH5();

@@ -15,13 +15,13 @@
 // Filters can fail silently mid-write (the chunk stays empty, docs/ARCHITECTURE.md, h5wasm facts): callers always verify.
 
 import { dtype_to_metadata } from 'h5wasm';
-import { sizeOf } from '../core/ndarray';
+import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { isTypeDependentFilter } from '../core/filters';
 import { CoreError, errorCodeOf, wrapError } from '../core/errors';
 import type { TypedArray } from '../core/ndarray';
 import type { H5Env, H5Module } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
-import { fileLength, openFsFile, removeFile } from './files';
+import { fileLength, openFsFile, removeFile, reserveFileCapacity } from './files';
 import { FLOAT16_PLACEHOLDER_DTYPE, patchFloat16Datatype } from './float16-patch';
 import { MAX_ABS_ERROR_ATTR, MAX_ABS_ERROR_PLACEHOLDER } from './max-abs-error';
 import { FILTER_DEFLATE, patchShuffleDeflate, shuffleChunkRows } from './shuffle';
@@ -156,6 +156,8 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
   let file: InstanceType<H5Env['h5']['File']> | undefined;
   try {
     file = new env.h5.File(path, 'w');
+    // Room for the data uncompressed plus metadata: no regrowth copies while HDF5 writes it.
+    reserveFileCapacity(path, sizeOf(plan.shape) * DTYPE_BYTES[plan.dtype] + (1 << 20));
     writeDataset(env, file.file_id, plan, opts);
     writeAttributes(env, file.file_id, plan);
     // Small index datasets beside /data (contiguous, unfiltered: a few kB).
@@ -239,32 +241,10 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     return m satisfies WriteMetadata;
   };
 
-  const oneShot = !chunks && totalBytes <= slabBytes;
-  if (oneShot) {
-    const ptr = malloc(module, totalBytes);
-    try {
-      module.HEAPU8.set(rowsOf(0, rows), ptr);
-      module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
-    } finally {
-      module._free(ptr);
-    }
-    opts.onProgress?.(1);
-    return;
-  }
-
-  if (chunks) {
-    // Empty dataset with the final (fixed) maxshape, then grow it to the full shape.
-    const ptr = malloc(module, 1);
-    try {
-      module.create_dataset(fileId, '/data', BigInt(ptr), meta([0, ...shape.slice(1)]));
-    } finally {
-      module._free(ptr);
-    }
-    const status = module.resize_dataset(fileId, '/data', big(shape));
-    if (status < 0)
-      throw new CoreError('HDF5_WRITE', `resize to [${shape.join(', ')}] failed (status ${status})`);
-  } else {
-    // Contiguous: the initial write reads an uninitialised block; the slabs below overwrite every byte.
+  if (!chunks) {
+    // Contiguous: h5wasm creates it by writing all of it from the heap, so the rows are gathered into
+    // one heap block (pulled slab by slab) and written once, in place of a first write of an
+    // uninitialised block that the slabs would then overwrite.
     let ptr: number;
     try {
       ptr = malloc(module, totalBytes);
@@ -277,11 +257,31 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
       );
     }
     try {
+      for (let r0 = 0; r0 < rows; r0 += rowsPerSlab) {
+        const r1 = Math.min(rows, r0 + rowsPerSlab);
+        // HEAPU8 is re-read every time: pulling rows may grow the heap (and replace its buffer).
+        const slab = rowsOf(r0, r1);
+        module.HEAPU8.set(slab, ptr + r0 * rowBytes);
+        opts.onProgress?.((0.5 * r1) / rows);
+      }
       module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
     } finally {
       module._free(ptr);
     }
+    opts.onProgress?.(1);
+    return;
   }
+
+  // Chunked: an empty dataset with the final (fixed) maxshape, then grow it to the full shape.
+  const ptr = malloc(module, 1);
+  try {
+    module.create_dataset(fileId, '/data', BigInt(ptr), meta([0, ...shape.slice(1)]));
+  } finally {
+    module._free(ptr);
+  }
+  const status = module.resize_dataset(fileId, '/data', big(shape));
+  if (status < 0)
+    throw new CoreError('HDF5_WRITE', `resize to [${shape.join(', ')}] failed (status ${status})`);
 
   const slabPtr = malloc(module, rowsPerSlab * rowBytes);
   try {
