@@ -241,10 +241,24 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     return m satisfies WriteMetadata;
   };
 
+  const oneShot = !chunks && totalBytes <= slabBytes;
+  if (oneShot) {
+    const ptr = malloc(module, totalBytes);
+    try {
+      module.HEAPU8.set(rowsOf(0, rows), ptr);
+      module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
+    } finally {
+      module._free(ptr);
+    }
+    opts.onProgress?.(1);
+    return;
+  }
+
   if (!chunks) {
-    // Contiguous: h5wasm creates it by writing all of it from the heap, so the rows are gathered into
-    // one heap block (pulled slab by slab) and written once, in place of a first write of an
-    // uninitialised block that the slabs would then overwrite.
+    // Contiguous: h5wasm creates it by writing all of it from the heap. The block is only read, never
+    // written, so its pages stay unbacked (the kernel's zero page): copying the rows into it would
+    // make the worker's heap resident at the dataset's size for good (a wasm heap never shrinks).
+    // The slabs below then overwrite every byte.
     let ptr: number;
     try {
       ptr = malloc(module, totalBytes);
@@ -257,31 +271,22 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
       );
     }
     try {
-      for (let r0 = 0; r0 < rows; r0 += rowsPerSlab) {
-        const r1 = Math.min(rows, r0 + rowsPerSlab);
-        // HEAPU8 is re-read every time: pulling rows may grow the heap (and replace its buffer).
-        const slab = rowsOf(r0, r1);
-        module.HEAPU8.set(slab, ptr + r0 * rowBytes);
-        opts.onProgress?.((0.5 * r1) / rows);
-      }
       module.create_dataset(fileId, '/data', BigInt(ptr), meta(shape));
     } finally {
       module._free(ptr);
     }
-    opts.onProgress?.(1);
-    return;
+  } else {
+    // Chunked: an empty dataset with the final (fixed) maxshape, then grow it to the full shape.
+    const ptr = malloc(module, 1);
+    try {
+      module.create_dataset(fileId, '/data', BigInt(ptr), meta([0, ...shape.slice(1)]));
+    } finally {
+      module._free(ptr);
+    }
+    const status = module.resize_dataset(fileId, '/data', big(shape));
+    if (status < 0)
+      throw new CoreError('HDF5_WRITE', `resize to [${shape.join(', ')}] failed (status ${status})`);
   }
-
-  // Chunked: an empty dataset with the final (fixed) maxshape, then grow it to the full shape.
-  const ptr = malloc(module, 1);
-  try {
-    module.create_dataset(fileId, '/data', BigInt(ptr), meta([0, ...shape.slice(1)]));
-  } finally {
-    module._free(ptr);
-  }
-  const status = module.resize_dataset(fileId, '/data', big(shape));
-  if (status < 0)
-    throw new CoreError('HDF5_WRITE', `resize to [${shape.join(', ')}] failed (status ${status})`);
 
   const slabPtr = malloc(module, rowsPerSlab * rowBytes);
   try {
