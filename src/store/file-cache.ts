@@ -9,8 +9,8 @@ import type { StrategyResult } from '../workers/job';
 const files = new Map<string, Uint8Array>();
 let keptBytes = 0;
 
-/** The main thread holds at most this many bytes of result files. */
-export const KEPT_FILES_BUDGET_BYTES = 192 * 2 ** 20;
+/** The main thread holds at most this many bytes of result files (the rest are rebuilt on download). */
+export const KEPT_FILES_BUDGET_BYTES = 64 * 2 ** 20;
 const results = new Map<string, StrategyResult>();
 
 /** Chromium refuses one Blob part over 2 GiB; parts of ≤ 512 MiB are safe (docs/ARCHITECTURE.md, h5wasm facts). */
@@ -25,12 +25,30 @@ export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Bl
   return new Blob(parts, { type });
 }
 
-/** Keeps the summary, and the file when it came back (big files are rebuilt on download). */
+/**
+ * Keeps the summary, and the file when it came back (big files are rebuilt on download). Over the
+ * budget the smallest files win: bigger kept files are dropped to make room for a smaller one, since
+ * the file a user downloads is usually the smallest within their tolerance.
+ */
 export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
-  if (!bytes || files.has(specKey) || keptBytes + bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return;
+  if (!bytes || files.has(specKey) || bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return;
+  while (keptBytes + bytes.byteLength > KEPT_FILES_BUDGET_BYTES) {
+    let largest: string | null = null;
+    for (const [key, b] of files)
+      if (b.byteLength > bytes.byteLength && (!largest || b.byteLength > files.get(largest)!.byteLength))
+        largest = key;
+    if (!largest) return;
+    keptBytes -= files.get(largest)!.byteLength;
+    files.delete(largest);
+  }
   files.set(specKey, bytes);
   keptBytes += bytes.byteLength;
+}
+
+/** Bytes of result files held now (never above KEPT_FILES_BUDGET_BYTES). */
+export function keptFileBytes(): number {
+  return keptBytes;
 }
 
 export function cachedResult(specKey: string): StrategyResult | undefined {

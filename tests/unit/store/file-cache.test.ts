@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cacheResult,
+  cachedFile,
+  cachedResult,
+  clearCaches,
+  hasCachedFile,
+  keptFileBytes,
+  KEPT_FILES_BUDGET_BYTES,
+} from '../../../src/store/file-cache';
+import type { StrategyResult } from '../../../src/workers/job';
+
+const MiB = 2 ** 20;
+const summary = (id: string) => ({ id }) as StrategyResult;
+const file = (mib: number, fill: number) => new Uint8Array(mib * MiB).fill(fill);
+
+afterEach(() => clearCaches());
+
+describe('the kept-files cache', () => {
+  it('keeps every summary, and files up to the budget', () => {
+    const n = Math.floor(KEPT_FILES_BUDGET_BYTES / (8 * MiB));
+    for (let i = 0; i < n + 3; i++) cacheResult(`k${i}`, summary(`r${i}`), file(8, i));
+    for (let i = 0; i < n + 3; i++) expect(cachedResult(`k${i}`)?.id).toBe(`r${i}`);
+    expect(keptFileBytes()).toBeLessThanOrEqual(KEPT_FILES_BUDGET_BYTES);
+    expect(hasCachedFile('k0')).toBe(true);
+    expect(hasCachedFile(`k${n + 2}`)).toBe(false); // same size: the first ones stay
+  });
+
+  it('drops bigger files to make room for a smaller one, never the other way round', async () => {
+    const big = KEPT_FILES_BUDGET_BYTES / MiB / 2;
+    cacheResult('a', summary('a'), file(big, 1));
+    cacheResult('b', summary('b'), file(big, 2));
+    cacheResult('small', summary('small'), file(1, 3));
+    expect(hasCachedFile('small')).toBe(true);
+    expect([hasCachedFile('a'), hasCachedFile('b')].filter(Boolean)).toHaveLength(1);
+    cacheResult('bigger', summary('bigger'), file(big + 1, 4));
+    expect(hasCachedFile('bigger')).toBe(false);
+    const blob = cachedFile('small')!;
+    expect(blob.size).toBe(MiB);
+    expect(new Uint8Array(await blob.arrayBuffer())[0]).toBe(3);
+    expect(keptFileBytes()).toBeLessThanOrEqual(KEPT_FILES_BUDGET_BYTES);
+  });
+
+  it('never keeps a file larger than the whole budget', () => {
+    cacheResult('huge', summary('huge'), new Uint8Array(KEPT_FILES_BUDGET_BYTES + 1));
+    expect(hasCachedFile('huge')).toBe(false);
+    expect(cachedResult('huge')?.id).toBe('huge');
+  });
+});
