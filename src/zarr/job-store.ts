@@ -4,7 +4,7 @@
 import { CoreError } from '../core/errors';
 import type { AttrValue, ExtraDataset, ReadBack, StoredDType } from '../hdf5/types';
 import type { FilePlan } from '../strategies/types';
-import { PyFloat, pythonJson, readZarrZip } from './store';
+import { openZarrZip, PyFloat, pythonJson } from './store';
 import type { JsonValue, ZarrEntries, ZarrStorePlan } from './store';
 
 function jsonOf(attrs: Record<string, AttrValue>): Record<string, JsonValue> {
@@ -72,22 +72,32 @@ const STORED: Record<string, StoredDType> = {
   '<f8': 'f8',
 };
 
-/** `data` of a zipped store, decoded by its compressor and filters, as strategies' decode expects it. */
-export async function readZarrData(zip: Uint8Array): Promise<ReadBack> {
-  const { rootAttrs, arrays } = await readZarrZip(zip);
-  const data = arrays.get('data');
+/**
+ * `data` of a zipped store, decoded by its compressor and filters, as strategies' decode expects it:
+ * `read()` gives all of it, `read([r0, r1])` rows [r0, r1) along axis 0 (only their chunks decoded).
+ */
+export function openZarrData(zip: Uint8Array): {
+  rows: number;
+  read(rows?: readonly [number, number]): Promise<ReadBack>;
+} {
+  const group = openZarrZip(zip);
+  const data = group.arrays.get('data');
   if (!data) throw new CoreError('ZARR_READ', 'the Zarr store has no `data` array');
   const scaled = data.meta.filters?.find((f) => f.id === 'fixedscaleoffset');
   const dtype = scaled?.dtype ?? data.meta.dtype;
+  const fullShape = [...data.meta.shape];
   return {
-    data: data.data,
-    dtype: STORED[dtype]!,
-    shape: [...data.meta.shape],
-    fullShape: [...data.meta.shape],
-    attrs: data.attrs,
-    rootAttrs,
-    filters: [],
-    chunks: [...data.meta.chunks],
+    rows: fullShape[0] ?? 1,
+    read: async (rows) => ({
+      data: await group.read('data', rows),
+      dtype: STORED[dtype]!,
+      shape: rows ? [rows[1] - rows[0], ...fullShape.slice(1)] : fullShape,
+      fullShape,
+      attrs: data.attrs,
+      rootAttrs: group.rootAttrs,
+      filters: [],
+      chunks: [...data.meta.chunks],
+    }),
   };
 }
 

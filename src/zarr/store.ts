@@ -263,66 +263,112 @@ export function parsePythonJson(text: string): unknown {
   );
 }
 
+/** A zipped Zarr v2 group opened for reading: metadata parsed, chunks decoded on demand. */
+export interface OpenZarrGroup {
+  rootAttrs: Record<string, unknown>;
+  /** Each array's `.zarray` and `.zattrs`. */
+  arrays: Map<string, Omit<ZarrReadArray, 'data'>>;
+  /**
+   * The values of array `name` after the filters (float64 for fixedscaleoffset), C order: all of it,
+   * or rows [r0, r1) along axis 0 — only the chunks those rows touch are decoded.
+   */
+  read(name: string, rows?: readonly [number, number]): Promise<TypedArray>;
+}
+
+/** Opens a zipped Zarr v2 group; chunks are decoded with the same codecs that wrote them. */
+export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
+  const files = unzipSync(zip);
+  const text = (k: string) => new TextDecoder().decode(files[k]);
+  const parse = (k: string) => parsePythonJson(text(k)) as Record<string, unknown>;
+  const arrays = new Map<string, Omit<ZarrReadArray, 'data'>>();
+  for (const key of Object.keys(files)) {
+    if (!key.endsWith('/.zarray')) continue;
+    const name = key.slice(0, -'/.zarray'.length);
+    const meta = parse(key) as unknown as ZarrArrayMeta;
+    arrays.set(name, { meta, attrs: files[`${name}/.zattrs`] ? parse(`${name}/.zattrs`) : {} });
+  }
+  return {
+    rootAttrs: files['.zattrs'] ? parse('.zattrs') : {},
+    arrays,
+    read: async (name, rows) => {
+      const array = arrays.get(name);
+      if (!array) throw new CoreError('ZARR_READ', `the Zarr store has no \`${name}\` array`);
+      return decodeRows(files, name, array.meta, rows);
+    },
+  };
+}
+
+async function decodeRows(
+  files: Record<string, Uint8Array>,
+  name: string,
+  meta: ZarrArrayMeta,
+  rows: readonly [number, number] | undefined,
+): Promise<TypedArray> {
+  const filters = meta.filters ?? [];
+  const scaled = filters.filter((f): f is FixedScaleOffsetFilter => f.id === 'fixedscaleoffset');
+  const outType = scaled.length > 0 ? scaled[0]!.dtype : meta.dtype;
+  const storedType = scaled.length > 0 ? scaled[scaled.length - 1]!.astype : meta.dtype;
+  const shape = meta.shape;
+  const chunks = meta.chunks;
+  const r = shape.length;
+  if (r === 0)
+    throw new CoreError('ZARR_READ', `${name} has no axes; the stores written here have at least one`);
+  const [r0, r1] = rows ?? [0, shape[0]!];
+  const outShape = [r1 - r0, ...shape.slice(1)];
+  const Out = DTYPE_ARRAYS[outType]!;
+  const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
+  const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * item);
+  const strides = new Array<number>(r).fill(1);
+  const cstrides = new Array<number>(r).fill(1);
+  for (let d = r - 2; d >= 0; d--) {
+    strides[d] = strides[d + 1]! * outShape[d + 1]!;
+    cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
+  }
+  for (const g of gridIndices(gridOf(shape, chunks))) {
+    const start = g.map((gi, d) => gi * chunks[d]!);
+    // The part of this chunk inside the array and, along axis 0, inside the rows asked for.
+    const lo = [...start];
+    const hi = start.map((st, d) => Math.min(st + chunks[d]!, shape[d]!));
+    lo[0] = Math.max(lo[0]!, r0);
+    hi[0] = Math.min(hi[0]!, r1);
+    if (hi[0]! <= lo[0]!) continue;
+    const bytes = files[`${name}/${g.join('.')}`];
+    if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
+    let decoded = await decompressChunk(meta.compressor, bytes);
+    for (let f = filters.length - 1; f >= 0; f--) {
+      const filter = filters[f]!;
+      if (filter.id === 'shuffle') decoded = shuffleBytes(decoded, filter.elementsize, true);
+    }
+    let chunk: TypedArray = typedOf(storedType, decoded);
+    for (let f = scaled.length - 1; f >= 0; f--) chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!);
+    const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // Scatter the chunk's rows into the output, one run along the last axis at a time.
+    const last = r - 1;
+    const run = hi[last]! - lo[last]!;
+    const idx = lo.slice(0, last);
+    for (;;) {
+      let o = lo[last]! - (last === 0 ? r0 : 0);
+      let c = lo[last]! - start[last]!;
+      for (let d = 0; d < last; d++) {
+        o += (idx[d]! - (d === 0 ? r0 : 0)) * strides[d]!;
+        c += (idx[d]! - start[d]!) * cstrides[d]!;
+      }
+      out.set(cb.subarray(c * item, (c + run) * item), o * item);
+      let d = last - 1;
+      while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
+      if (d < 0) break;
+    }
+  }
+  return typedOf(outType, out);
+}
+
 /** Reads every array of a zipped Zarr v2 group with the same codecs that wrote it. */
 export async function readZarrZip(zip: Uint8Array): Promise<{
   rootAttrs: Record<string, unknown>;
   arrays: Map<string, ZarrReadArray>;
 }> {
-  const files = unzipSync(zip);
-  const text = (k: string) => new TextDecoder().decode(files[k]);
-  const parse = (k: string) => parsePythonJson(text(k)) as Record<string, unknown>;
+  const group = openZarrZip(zip);
   const arrays = new Map<string, ZarrReadArray>();
-  for (const key of Object.keys(files)) {
-    if (!key.endsWith('/.zarray')) continue;
-    const name = key.slice(0, -'/.zarray'.length);
-    const meta = parse(key) as unknown as ZarrArrayMeta;
-    const attrs = files[`${name}/.zattrs`] ? parse(`${name}/.zattrs`) : {};
-    const filters = meta.filters ?? [];
-    const scaled = filters.filter((f): f is FixedScaleOffsetFilter => f.id === 'fixedscaleoffset');
-    const outType = scaled.length > 0 ? scaled[0]!.dtype : meta.dtype;
-    const storedType = scaled.length > 0 ? scaled[scaled.length - 1]!.astype : meta.dtype;
-    const n = meta.shape.reduce((a, b) => a * b, 1);
-    const Out = DTYPE_ARRAYS[outType]!;
-    const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
-    const out = new Uint8Array(n * item);
-    const shape = meta.shape;
-    const chunks = meta.chunks;
-    const r = shape.length;
-    for (const g of gridIndices(gridOf(shape, chunks))) {
-      const bytes = files[`${name}/${g.join('.')}`];
-      if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
-      let decoded = await decompressChunk(meta.compressor, bytes);
-      for (let f = filters.length - 1; f >= 0; f--) {
-        const filter = filters[f]!;
-        if (filter.id === 'shuffle') decoded = shuffleBytes(decoded, filter.elementsize, true);
-      }
-      let chunk: TypedArray = typedOf(storedType, decoded);
-      for (let f = scaled.length - 1; f >= 0; f--) chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!);
-      // Scatter the chunk's valid part back (the inverse of chunkBytes).
-      const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      const strides = new Array<number>(r).fill(1);
-      const cstrides = new Array<number>(r).fill(1);
-      for (let d = r - 2; d >= 0; d--) {
-        strides[d] = strides[d + 1]! * shape[d + 1]!;
-        cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
-      }
-      const start = g.map((gi, d) => gi * chunks[d]!);
-      const extent = start.map((s, d) => Math.min(chunks[d]!, shape[d]! - s));
-      const idx = new Array<number>(r - 1).fill(0);
-      for (;;) {
-        let s = start[r - 1]!;
-        let c = 0;
-        for (let d = 0; d < r - 1; d++) {
-          s += (start[d]! + idx[d]!) * strides[d]!;
-          c += idx[d]! * cstrides[d]!;
-        }
-        out.set(cb.subarray(c * item, (c + extent[r - 1]!) * item), s * item);
-        let d = r - 2;
-        while (d >= 0 && ++idx[d]! >= extent[d]!) idx[d--] = 0;
-        if (d < 0) break;
-      }
-    }
-    arrays.set(name, { meta, attrs, data: typedOf(outType, out) });
-  }
-  return { rootAttrs: files['.zattrs'] ? parse('.zattrs') : {}, arrays };
+  for (const [name, a] of group.arrays) arrays.set(name, { ...a, data: await group.read(name) });
+  return { rootAttrs: group.rootAttrs, arrays };
 }

@@ -41,6 +41,26 @@ describe('one pipeline: streamed row by row', () => {
     expect(canStream([10], { strategyId: 'hdf5-native', layout: 'full', params: {} })).toBe(false);
   });
 
+  const zarrSpecs = buildSweep(
+    { shape: array.shape, facts: input.facts },
+    { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' },
+    7.8e-3,
+  ).filter((s) => s.strategyId === 'zarr');
+
+  it('has Zarr rows to verify slab by slab', () => expect(zarrSpecs.length).toBeGreaterThan(1));
+
+  it.each(zarrSpecs.map((s) => [`${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
+    'Zarr %s: verified in tiny slabs, the same store and error as in one',
+    async (_name, spec) => {
+      const one = await runJob(input, spec, { slabBytes: 1 << 30 });
+      const many = await runJob(input, spec, { slabBytes: 20_000 });
+      expect(many.result.maxAbsError).toBe(one.result.maxAbsError);
+      // Sums of squares are added slab by slab: the last bits may differ.
+      expect(Math.abs(many.result.rmse - one.result.rmse)).toBeLessThanOrEqual(1e-12 * one.result.rmse);
+      expect(Buffer.from(many.file).equals(Buffer.from(one.file))).toBe(true);
+    },
+  );
+
   // A reader of rows on disk (the full-file run): only what streams can run on it.
   const onDisk: RowReader = { ...memoryRowReader(array), inMemory: false };
 

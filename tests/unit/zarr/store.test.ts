@@ -1,9 +1,11 @@
 // The zipped Zarr v2 store: chunks padded to full size at the edges and read back exactly, metadata
 // as numcodecs/zarr expect it, Python-style JSON for NaN/Infinity, deterministic bytes, zip limits.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { unzipSync } from 'fflate';
 import {
   buildZarrEntries,
+  openZarrZip,
   parsePythonJson,
   PyFloat,
   pythonJson,
@@ -124,5 +126,34 @@ describe('zarr store', () => {
     for (let i = 0; i < 65536; i++) many.set(`data/${i}`, new Uint8Array(0));
     expect(zipProblem(many)).toMatch(/zip64/);
     expect(zipProblem(new Map([['data/0', new Uint8Array(10)]]))).toBeNull();
+  });
+});
+
+describe('reading rows of a zipped store', () => {
+  it('rows [r0, r1) equal that slice of the whole array, for any shape, chunking and range', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 4, maxLength: 4 }),
+        fc.nat(),
+        fc.nat(),
+        async (shape, chunkSeed, a, b) => {
+          const chunks = shape.map((s, d) => Math.min(s, chunkSeed[d]!));
+          const p = plan(shape, chunks, { id: 'zlib', level: 1 } as ZarrCompressor);
+          const group = openZarrZip(zipEntries(await buildZarrEntries(p)));
+          const r0 = a % (shape[0]! + 1);
+          const r1 = r0 + (b % (shape[0]! - r0 + 1));
+          const rowElems = shape.slice(1).reduce((x, y) => x * y, 1);
+          const want = (p.arrays[0]!.data as Float32Array).subarray(r0 * rowElems, r1 * rowElems);
+          expect(Array.from((await group.read('data', [r0, r1])) as Float32Array)).toEqual(Array.from(want));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('names a missing array', async () => {
+    const group = openZarrZip(zipEntries(await buildZarrEntries(plan([3], [2], null))));
+    await expect(group.read('nope')).rejects.toThrow(/no `nope` array/);
   });
 });
