@@ -86,9 +86,10 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
     fullRun: null,
     floor: null,
   });
-  // Start the workers after the explorer's first render has painted: on a 2-core machine two busy
-  // workers would otherwise stretch that render (~100 ms of CPU) into a 200+ ms main-thread task.
-  afterNextPaint(runSweep);
+  // The jobs start now, before the explorer renders: the first result is what the user waits for.
+  // The explorer mounts in a background render (App defers it), so the busy workers don't turn that
+  // render into one long main-thread task.
+  runSweep();
 }
 
 /** Loads a `.npy` chosen or dropped by the user. A failure keeps the previous input and results. */
@@ -133,11 +134,6 @@ export function cancelLoad(): void {
   loadAbort?.abort();
   loadAbort = null;
   setState((s) => ({ loadStatus: s.input ? 'ready' : 'empty', loadingName: null }));
-}
-
-function afterNextPaint(fn: () => void): void {
-  if (typeof requestAnimationFrame === 'undefined') return void setTimeout(fn, 0);
-  requestAnimationFrame(() => setTimeout(fn, 0));
 }
 
 /** (Re)runs the sweep for the current settings; rows whose spec did not change keep their result. */

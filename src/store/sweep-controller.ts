@@ -9,6 +9,7 @@ import { buildSweep, resultIdOf, specKeyOf } from '../strategies/sweep';
 import { layoutOf } from '../layouts/registry';
 import { absTolerance, factsOfInput } from './selectors';
 import { errorCodeOf } from '../core/errors';
+import { flushDelay } from './batching';
 
 /** What the controller needs of the worker pool (workers/client.ts SweepPool has it). */
 export interface JobPool {
@@ -36,7 +37,7 @@ export interface ResultCache {
 }
 
 export interface ControllerOptions {
-  /** Row updates are applied together every this many ms (default 100). */
+  /** Row updates are applied together at most once per this many ms (default 100). */
   flushMs?: number;
   /** Tells whether an error means "this strategy can't run here" (a skipped row, not a failure). */
   isAbort(e: unknown): boolean;
@@ -59,6 +60,7 @@ export function jobCostRank(spec: StrategySpec): number {
 export class SweepController {
   private readonly pending = new Map<string, { specKey: string; patch: Partial<RowState> }>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlushAt: number | null = null;
   private readonly rowAborts = new Map<string, AbortController>();
   private floorAbort: AbortController | null = null;
   private readonly floorCache = new Map<string, State['floor']>();
@@ -119,6 +121,7 @@ export class SweepController {
   flush(): void {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    this.lastFlushAt = performance.now();
     if (this.pending.size > 0) {
       const patches = [...this.pending];
       this.pending.clear();
@@ -134,7 +137,10 @@ export class SweepController {
     this.updateStatus();
   }
 
-  /** Row updates arrive as separate tasks; they are queued and applied together every flushMs. */
+  /**
+   * Row updates arrive as separate tasks; they are queued and applied together: the first after a
+   * quiet spell at once, then at most once per flushMs.
+   */
   private patchRow(id: string, specKey: string, patch: Partial<RowState>): void {
     const prev = this.pending.get(id);
     this.pending.set(id, {
@@ -145,7 +151,10 @@ export class SweepController {
   }
 
   private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+    this.flushTimer ??= setTimeout(
+      () => this.flush(),
+      flushDelay(performance.now(), this.lastFlushAt, this.flushMs),
+    );
   }
 
   private updateStatus(): void {

@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import { useStore } from '../store/store';
 import { ErrorBanner } from './ErrorBanner';
 import { DropZone } from './DropZone';
@@ -13,7 +14,9 @@ import { LoadProgress } from './LoadProgress';
 import { FullRunPanel } from './FullRunPanel';
 
 export function App() {
-  const hasInput = useStore((s) => s.input !== null);
+  // The explorer (table, chart, controls) mounts in a background render React can interrupt, so the
+  // first array's results page never arrives as one long main-thread task.
+  const hasInput = useDeferredValue(useStore((s) => s.input !== null));
   return (
     <div className="app">
       <header className="app-header">

@@ -6,14 +6,17 @@
 import {
   createContext,
   memo,
+  startTransition,
+  useCallback,
   useContext,
+  useDeferredValue,
   useEffect,
   useLayoutEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
-import type { CSSProperties, KeyboardEvent, ReactElement } from 'react';
+import type { CSSProperties, KeyboardEvent, ReactElement, RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   CartesianGrid,
@@ -725,11 +728,24 @@ function Legend({
   );
 }
 
+interface ChartView {
+  selectedId: string | null;
+  inputBytes: number;
+  tau: number;
+  allowPlugins: boolean;
+  floor: { tau: number; bytes: number; layout: string } | null;
+}
+
+/**
+ * The chart follows the store through deferred values: a finished row, a selection or a hover in the
+ * table commits at once, and the chart (recharts re-lays out every mark) re-renders afterwards in a
+ * background render React can interrupt, so no store update waits for the chart in one long task.
+ */
 export function TradeoffChart() {
   // Only finished results matter here: progress ticks of running rows don't re-render the chart.
-  const results = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
-  const { selectedId, inputBytes, tau, allowPlugins, floor } = useStore(
-    useShallow((s) => ({
+  const liveResults = useStore(useShallow((s) => doneResults(s.rows, s.rowOrder)));
+  const liveView = useStore(
+    useShallow((s): ChartView => ({
       selectedId: s.selectedId,
       inputBytes: s.input?.bytes ?? 0,
       tau: absTolerance(s),
@@ -737,21 +753,93 @@ export function TradeoffChart() {
       floor: s.floor,
     })),
   );
-  const hover = useHover();
+  const liveHover = useHover();
+  const results = useDeferredValue(liveResults);
+  const view = useDeferredValue(liveView);
+  const hover = useDeferredValue(liveHover);
+  return <ChartCard results={results} view={view} hover={hover} />;
+}
+
+/**
+ * Width (px) of the element, kept up to date; null until measured. Read from a ResizeObserver (after
+ * the browser's own layout), never by forcing a layout in the middle of a render's commit.
+ */
+function useWidth(ref: RefObject<HTMLElement | null>): number | null {
+  const [width, setWidth] = useState<number | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (typeof ResizeObserver === 'undefined') return setWidth(Math.round(el.getBoundingClientRect().width));
+    const ro = new ResizeObserver(([e]) => {
+      if (e) startTransition(() => setWidth(Math.round(e.contentRect.width)));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
+}
+
+/** Plot height (px): a little lower when the plot is narrow (a phone). */
+function plotHeight(areaWidth: number | null): number {
+  return areaWidth !== null && areaWidth < 420 ? 380 : 420;
+}
+
+/** The chart's mount steps: the empty chart, its axes, the grid, then marks and overlays. */
+const LAST_STAGE = 4;
+
+/** Horizontal space the y axis and the margins take from the plot's width. */
+const AREA_INSET = MARGIN.left + MARGIN.right + 58;
+
+const ChartCard = memo(function ChartCard({
+  results,
+  view,
+  hover,
+}: {
+  results: StrategyResult[];
+  view: ChartView;
+  hover: { id: string | null; source: string | null };
+}) {
+  const { selectedId, inputBytes, tau, allowPlugins, floor } = view;
   const [scale, setScale] = useState<AxisScale>('linear');
-  const [area, setArea] = useState<Area | null>(null);
+  const [area, setAreaNow] = useState<Area | null>(null);
+  // Re-laying out after recharts reports its plot area is a whole chart render: in the background.
+  const setArea = useCallback((a: Area) => startTransition(() => setAreaNow(a)), []);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const [pinnedId, setPinnedId] = useState<string | null>(null);
   const [dismissedId, setDismissedId] = useState<string | null>(null);
-  const [wrapSize, setWrapSize] = useState<{ w: number; h: number } | null>(null);
   const [tipSize, setTipSize] = useState<{ w: number; h: number } | null>(null);
   const onTipSize = useMemo(
     () => (w: number, h: number) =>
-      setTipSize((s) => (s && s.w === w && s.h === h ? s : w > 0 && h > 0 ? { w, h } : s)),
+      startTransition(() =>
+        setTipSize((s) => (s && s.w === w && s.h === h ? s : w > 0 && h > 0 ? { w, h } : s)),
+      ),
     [],
   );
   const wrapRef = useRef<HTMLDivElement>(null);
+  // The card's width, measured before the first result: recharts then lays the chart out in the same
+  // (background) render instead of measuring its container first and rendering everything again.
+  const headRef = useRef<HTMLDivElement>(null);
+  const plotWidth = useWidth(headRef);
+  const height = plotHeight(area ? area.width : plotWidth !== null ? plotWidth - AREA_INSET : null);
+  const wrapSize = useMemo(
+    () => (plotWidth !== null && plotWidth > 0 ? { w: plotWidth, h: height } : null),
+    [plotWidth, height],
+  );
+  // The chart mounts in steps, each a background render of its own and none waiting for a result:
+  // axes and grid once the card's width is known, then the marks' layer and the overlays. Recharts
+  // registers each part in its store and re-renders after it; in one step, on a page that has not run
+  // that code yet, the whole mount is one long task.
+  const [stage, setStage] = useState(0);
+  useEffect(() => {
+    if (plotWidth === null || stage >= LAST_STAGE) return;
+    const t = setTimeout(() => startTransition(() => setStage((x) => x + 1)), 0);
+    return () => clearTimeout(t);
+  }, [plotWidth, stage]);
+  const initialDimension = useMemo(
+    () => (plotWidth !== null && plotWidth > 0 ? { width: plotWidth, height } : undefined),
+    [plotWidth, height],
+  );
 
   const base = useMemo(() => {
     const finite = results.filter((r) => Number.isFinite(r.maxAbsError));
@@ -794,13 +882,14 @@ export function TradeoffChart() {
 
   const tickCount = area ? Math.max(2, Math.floor(area.width / 90)) : 6;
   const x = useMemo(() => {
-    if (scale === 'log' && base.minBytes > 0) {
+    if (scale === 'log' && base.minBytes > 0 && Number.isFinite(base.minBytes)) {
       const domain: [number, number] = [base.minBytes / 1.3, base.maxBytes * 1.3];
       return { domain, ticks: logTicks(domain[0], domain[1], tickCount) };
     }
     return linearTicks(base.maxBytes * 1.04, tickCount);
   }, [scale, base, tickCount]);
-  const xScale: AxisScale = scale === 'log' && base.minBytes > 0 ? 'log' : 'linear';
+  const xScale: AxisScale =
+    scale === 'log' && base.minBytes > 0 && Number.isFinite(base.minBytes) ? 'log' : 'linear';
   // Everything handed to recharts keeps its identity across renders: a new array or object re-runs
   // its layout and remounts every mark (dropping keyboard focus and taps).
   const yDomain = useMemo((): [number, number] => [base.zeroLine / 2, base.top], [base]);
@@ -823,7 +912,7 @@ export function TradeoffChart() {
   );
 
   const layout = useMemo(() => {
-    if (!area || base.points.length === 0) return null;
+    if (!area) return null;
     const sx = scaleOf(xScale, x.domain, [area.x, area.x + area.width]);
     const sy = scaleOf('log', yDomain, [area.y + area.height, area.y]);
     const fixed: Box[] = [];
@@ -890,65 +979,67 @@ export function TradeoffChart() {
       ? activeId
       : (points.find((p) => p.recommended)?.id ?? keyOrder[0] ?? null);
 
-  const focusPoint = (id: string) => {
-    setActiveId(id);
-    wrapRef.current?.querySelector<SVGGElement>(`[data-point-id="${CSS.escape(id)}"]`)?.focus();
-  };
-
-  const handlers: PointHandlers = {
-    activeId: rovingId,
-    inputBytes,
-    onFocus(id) {
+  // Stable while the marks' order and the tab stop stay: a new object would re-render every mark.
+  const handlers = useMemo((): PointHandlers => {
+    const focusPoint = (id: string) => {
       setActiveId(id);
-      setFocusedId(id);
-      setDismissedId(null);
-      // Keyboard focus highlights the row too, as hovering does.
-      setHovered(id, 'chart');
-    },
-    onBlur(id) {
-      setFocusedId((f) => (f === id ? null : f));
-      clearHovered(id, 'chart');
-    },
-    onKeyDown(e, id) {
-      const i = keyOrder.indexOf(id);
-      let next: number;
-      switch (e.key) {
-        case 'ArrowRight':
-        case 'ArrowDown':
-          next = Math.min(keyOrder.length - 1, i + 1);
-          break;
-        case 'ArrowLeft':
-        case 'ArrowUp':
-          next = Math.max(0, i - 1);
-          break;
-        case 'Home':
-          next = 0;
-          break;
-        case 'End':
-          next = keyOrder.length - 1;
-          break;
-        case 'Enter':
-        case ' ':
-          e.preventDefault();
-          selectRow(id);
-          return;
-        case 'Escape':
-          setDismissedId(id);
-          setPinnedId(null);
-          return;
-        default:
-          return;
-      }
-      e.preventDefault();
-      focusPoint(keyOrder[next]!);
-    },
-    onPick(id, pointerType) {
-      setActiveId(id);
-      setDismissedId(null);
-      setPinnedId(pointerType === 'mouse' ? null : id);
-      selectRow(id);
-    },
-  };
+      wrapRef.current?.querySelector<SVGGElement>(`[data-point-id="${CSS.escape(id)}"]`)?.focus();
+    };
+    return {
+      activeId: rovingId,
+      inputBytes,
+      onFocus(id) {
+        setActiveId(id);
+        setFocusedId(id);
+        setDismissedId(null);
+        // Keyboard focus highlights the row too, as hovering does.
+        setHovered(id, 'chart');
+      },
+      onBlur(id) {
+        setFocusedId((f) => (f === id ? null : f));
+        clearHovered(id, 'chart');
+      },
+      onKeyDown(e, id) {
+        const i = keyOrder.indexOf(id);
+        let next: number;
+        switch (e.key) {
+          case 'ArrowRight':
+          case 'ArrowDown':
+            next = Math.min(keyOrder.length - 1, i + 1);
+            break;
+          case 'ArrowLeft':
+          case 'ArrowUp':
+            next = Math.max(0, i - 1);
+            break;
+          case 'Home':
+            next = 0;
+            break;
+          case 'End':
+            next = keyOrder.length - 1;
+            break;
+          case 'Enter':
+          case ' ':
+            e.preventDefault();
+            selectRow(id);
+            return;
+          case 'Escape':
+            setDismissedId(id);
+            setPinnedId(null);
+            return;
+          default:
+            return;
+        }
+        e.preventDefault();
+        focusPoint(keyOrder[next]!);
+      },
+      onPick(id, pointerType) {
+        setActiveId(id);
+        setDismissedId(null);
+        setPinnedId(pointerType === 'mouse' ? null : id);
+        selectRow(id);
+      },
+    };
+  }, [rovingId, inputBytes, keyOrder]);
 
   const chartHover = hover.source === 'chart' ? hover.id : null;
   const candidate = focusedId ?? chartHover ?? pinnedId;
@@ -977,7 +1068,7 @@ export function TradeoffChart() {
       data-x-scale={xScale}
       aria-labelledby="chart-title"
     >
-      <div className="chart-head">
+      <div className="chart-head" ref={headRef}>
         <h3 id="chart-title">File size vs max error</h3>
         {results.length > 0 && (
           <div className="chart-options" role="group" aria-label="Size axis">
@@ -999,28 +1090,28 @@ export function TradeoffChart() {
           </div>
         )}
       </div>
-      {results.length === 0 ? (
-        <div className="chart-empty muted">Points appear here as strategies finish.</div>
-      ) : (
-        <>
-          <p className="visually-hidden" id="chart-help">
-            Each result is a button; Tab to the chart, then arrow keys move from point to point by file size,
-            Enter selects one.
-          </p>
-          <div
-            className="chart-plot"
-            ref={wrapRef}
-            onClick={() => setPinnedId(null)}
-            aria-describedby="chart-help"
-          >
-            <PointCtx.Provider value={handlers}>
-              <ResponsiveContainer
-                width="100%"
-                height={area && area.width < 420 ? 380 : 420}
-                onResize={(w, h) => setWrapSize((s) => (s && s.w === w && s.h === h ? s : { w, h }))}
-              >
-                <ScatterChart margin={MARGIN} accessibilityLayer={false}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+      {results.length > 0 && (
+        <p className="visually-hidden" id="chart-help">
+          Each result is a button; Tab to the chart, then arrow keys move from point to point by file size,
+          Enter selects one.
+        </p>
+      )}
+      <div
+        className="chart-plot"
+        ref={wrapRef}
+        style={{ minHeight: height }}
+        onClick={() => setPinnedId(null)}
+        aria-describedby={results.length > 0 ? 'chart-help' : undefined}
+      >
+        {results.length === 0 && (
+          <div className="chart-empty muted">Points appear here as strategies finish.</div>
+        )}
+        {stage >= 1 && (
+          <PointCtx.Provider value={handlers}>
+            <ResponsiveContainer width="100%" height={height} initialDimension={initialDimension}>
+              <ScatterChart margin={MARGIN} accessibilityLayer={false}>
+                {stage >= 3 && <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />}
+                {stage >= 2 && (
                   <XAxis
                     type="number"
                     dataKey="bytes"
@@ -1034,6 +1125,8 @@ export function TradeoffChart() {
                     label={xLabel}
                     stroke="var(--muted)"
                   />
+                )}
+                {stage >= 2 && (
                   <YAxis
                     type="number"
                     dataKey="err"
@@ -1048,152 +1141,154 @@ export function TradeoffChart() {
                     stroke="var(--muted)"
                     width={58}
                   />
-                  <PlotAreaProbe onChange={setArea} />
-                  {layout && area && (
-                    <ZIndexLayer zIndex={550}>
-                      <g className="chart-under" aria-hidden="true">
-                        <line
-                          x1={area.x}
-                          x2={area.x + area.width}
-                          y1={layout.sy(base.zeroLine)}
-                          y2={layout.sy(base.zeroLine)}
-                          className="zero-line"
-                        />
-                        <text x={area.x + 4} y={layout.sy(base.zeroLine) - 4} className="line-label">
-                          lossless (error 0)
-                        </text>
-                        {layout.original !== null && (
-                          <>
-                            <line
-                              x1={layout.original}
-                              x2={layout.original}
-                              y1={area.y}
-                              y2={area.y + area.height}
-                              className="original-line"
-                            />
-                            <text
-                              x={layout.original - 4}
-                              y={area.y + LABEL_FONT}
-                              textAnchor="end"
-                              className="line-label"
-                            >
-                              original
-                            </text>
-                          </>
-                        )}
-                        {selected && (
+                )}
+                {stage >= 3 && <PlotAreaProbe onChange={setArea} />}
+                {stage >= LAST_STAGE && layout && area && (
+                  <ZIndexLayer zIndex={550}>
+                    <g className="chart-under" aria-hidden="true">
+                      <line
+                        x1={area.x}
+                        x2={area.x + area.width}
+                        y1={layout.sy(base.zeroLine)}
+                        y2={layout.sy(base.zeroLine)}
+                        className="zero-line"
+                      />
+                      <text x={area.x + 4} y={layout.sy(base.zeroLine) - 4} className="line-label">
+                        lossless (error 0)
+                      </text>
+                      {layout.original !== null && (
+                        <>
                           <line
-                            x1={layout.sx(selected.bytes)}
-                            x2={layout.sx(selected.bytes)}
+                            x1={layout.original}
+                            x2={layout.original}
                             y1={area.y}
                             y2={area.y + area.height}
-                            className="selected-line"
+                            className="original-line"
                           />
-                        )}
-                        {layout.tauLabel && layout.tauY !== null && (
-                          <g data-testid="chart-tau-line">
-                            <line
-                              x1={area.x}
-                              x2={area.x + area.width}
-                              y1={layout.tauY}
-                              y2={layout.tauY}
-                              className="tau-line"
-                            />
-                            <text
-                              x={layout.tauLabel.x}
-                              y={layout.tauLabel.y}
-                              textAnchor="end"
-                              className="line-label tau-label"
-                            >
-                              {layout.tauLabel.text}
-                            </text>
-                          </g>
-                        )}
-                        {layout.floorLine && (
-                          <g data-testid="chart-floor-line">
-                            <line
-                              x1={layout.floorLine.x}
-                              x2={layout.floorLine.x}
-                              y1={layout.floorLine.y1}
-                              y2={layout.floorLine.y2}
-                              className="floor-line"
-                            />
-                            <text
-                              transform={`translate(${layout.floorLine.textX},${layout.floorLine.textY}) rotate(-90)`}
-                              className="line-label floor-label"
-                            >
-                              {floorText(area.width)}
-                            </text>
-                          </g>
-                        )}
-                        <path
-                          className="pareto-line"
-                          d={points
-                            .filter((p) => p.pareto)
-                            .sort((a, b) => a.bytes - b.bytes)
-                            .map((p, i, arr) => {
-                              const q = layout.pos.get(p.id)!;
-                              const prev = i > 0 ? layout.pos.get(arr[i - 1]!.id)! : null;
-                              return prev ? `H${q.x}V${q.y}` : `M${q.x},${q.y}`;
-                            })
-                            .join('')}
-                        />
-                        {points
-                          .filter((p) => p.dx !== 0 || p.dy !== 0)
-                          .map((p) => {
-                            const q = layout.pos.get(p.id)!;
-                            return (
-                              <g key={p.id}>
-                                <line x1={q.x} y1={q.y} x2={q.x + p.dx} y2={q.y + p.dy} className="leader" />
-                                <circle cx={q.x} cy={q.y} r={1.8} className="true-dot" />
-                              </g>
-                            );
-                          })}
-                      </g>
-                    </ZIndexLayer>
-                  )}
-                  <PointsLayer points={points} />
-                  {layout && (
-                    <ZIndexLayer zIndex={1500}>
-                      <g className="chart-over" aria-hidden="true" pointerEvents="none">
-                        {points
-                          .filter((p) => p.recommended || ringIds.has(p.id))
-                          .map((p) => {
-                            const q = layout.pos.get(p.id)!;
-                            return (
-                              <g key={p.id} transform={`translate(${q.x + p.dx},${q.y + p.dy})`}>
-                                {p.recommended && <circle r={R + 5} className="rec-ring" />}
-                                {ringIds.has(p.id) && <circle r={R + 9} className="hover-ring" />}
-                              </g>
-                            );
-                          })}
-                        {layout.labels.map(
-                          (l) =>
-                            l.leader && (
-                              <line
-                                key={`leader-${l.id}`}
-                                x1={l.leader.x1}
-                                y1={l.leader.y1}
-                                x2={l.leader.x2}
-                                y2={l.leader.y2}
-                                className="label-leader"
-                              />
-                            ),
-                        )}
-                        {layout.labels.map((l) => (
                           <text
-                            key={l.id}
-                            x={l.x}
-                            y={l.y}
-                            textAnchor={l.anchor}
-                            className={`point-label${l.recommended ? ' rec' : ''}`}
+                            x={layout.original - 4}
+                            y={area.y + LABEL_FONT}
+                            textAnchor="end"
+                            className="line-label"
                           >
-                            {l.text}
+                            original
                           </text>
-                        ))}
-                      </g>
-                    </ZIndexLayer>
-                  )}
+                        </>
+                      )}
+                      {selected && (
+                        <line
+                          x1={layout.sx(selected.bytes)}
+                          x2={layout.sx(selected.bytes)}
+                          y1={area.y}
+                          y2={area.y + area.height}
+                          className="selected-line"
+                        />
+                      )}
+                      {layout.tauLabel && layout.tauY !== null && (
+                        <g data-testid="chart-tau-line">
+                          <line
+                            x1={area.x}
+                            x2={area.x + area.width}
+                            y1={layout.tauY}
+                            y2={layout.tauY}
+                            className="tau-line"
+                          />
+                          <text
+                            x={layout.tauLabel.x}
+                            y={layout.tauLabel.y}
+                            textAnchor="end"
+                            className="line-label tau-label"
+                          >
+                            {layout.tauLabel.text}
+                          </text>
+                        </g>
+                      )}
+                      {layout.floorLine && (
+                        <g data-testid="chart-floor-line">
+                          <line
+                            x1={layout.floorLine.x}
+                            x2={layout.floorLine.x}
+                            y1={layout.floorLine.y1}
+                            y2={layout.floorLine.y2}
+                            className="floor-line"
+                          />
+                          <text
+                            transform={`translate(${layout.floorLine.textX},${layout.floorLine.textY}) rotate(-90)`}
+                            className="line-label floor-label"
+                          >
+                            {floorText(area.width)}
+                          </text>
+                        </g>
+                      )}
+                      <path
+                        className="pareto-line"
+                        d={points
+                          .filter((p) => p.pareto)
+                          .sort((a, b) => a.bytes - b.bytes)
+                          .map((p, i, arr) => {
+                            const q = layout.pos.get(p.id)!;
+                            const prev = i > 0 ? layout.pos.get(arr[i - 1]!.id)! : null;
+                            return prev ? `H${q.x}V${q.y}` : `M${q.x},${q.y}`;
+                          })
+                          .join('')}
+                      />
+                      {points
+                        .filter((p) => p.dx !== 0 || p.dy !== 0)
+                        .map((p) => {
+                          const q = layout.pos.get(p.id)!;
+                          return (
+                            <g key={p.id}>
+                              <line x1={q.x} y1={q.y} x2={q.x + p.dx} y2={q.y + p.dy} className="leader" />
+                              <circle cx={q.x} cy={q.y} r={1.8} className="true-dot" />
+                            </g>
+                          );
+                        })}
+                    </g>
+                  </ZIndexLayer>
+                )}
+                {stage >= LAST_STAGE && <PointsLayer points={points} />}
+                {stage >= LAST_STAGE && layout && (
+                  <ZIndexLayer zIndex={1500}>
+                    <g className="chart-over" aria-hidden="true" pointerEvents="none">
+                      {points
+                        .filter((p) => p.recommended || ringIds.has(p.id))
+                        .map((p) => {
+                          const q = layout.pos.get(p.id)!;
+                          return (
+                            <g key={p.id} transform={`translate(${q.x + p.dx},${q.y + p.dy})`}>
+                              {p.recommended && <circle r={R + 5} className="rec-ring" />}
+                              {ringIds.has(p.id) && <circle r={R + 9} className="hover-ring" />}
+                            </g>
+                          );
+                        })}
+                      {layout.labels.map(
+                        (l) =>
+                          l.leader && (
+                            <line
+                              key={`leader-${l.id}`}
+                              x1={l.leader.x1}
+                              y1={l.leader.y1}
+                              x2={l.leader.x2}
+                              y2={l.leader.y2}
+                              className="label-leader"
+                            />
+                          ),
+                      )}
+                      {layout.labels.map((l) => (
+                        <text
+                          key={l.id}
+                          x={l.x}
+                          y={l.y}
+                          textAnchor={l.anchor}
+                          className={`point-label${l.recommended ? ' rec' : ''}`}
+                        >
+                          {l.text}
+                        </text>
+                      ))}
+                    </g>
+                  </ZIndexLayer>
+                )}
+                {stage >= LAST_STAGE && (
                   <Tooltip
                     cursor={false}
                     isAnimationActive={false}
@@ -1202,15 +1297,15 @@ export function TradeoffChart() {
                       <ChartTooltip point={tip} inputBytes={inputBytes} tau={tau} onSize={onTipSize} />
                     }
                   />
-                </ScatterChart>
-              </ResponsiveContainer>
-            </PointCtx.Provider>
-          </div>
-          <Legend points={points} floor={floor} tau={tau} nudged={nudged} />
-          {/* Last, so the plot's own svg stays the card's first. */}
-          <ChartDefs />
-        </>
-      )}
+                )}
+              </ScatterChart>
+            </ResponsiveContainer>
+          </PointCtx.Provider>
+        )}
+      </div>
+      {results.length > 0 && <Legend points={points} floor={floor} tau={tau} nudged={nudged} />}
+      {/* Last, so the plot's own svg stays the card's first. */}
+      <ChartDefs />
     </section>
   );
-}
+});
