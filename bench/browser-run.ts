@@ -1,5 +1,6 @@
 // One run of the app's default sweep in headless Chromium, driven through the docs/ARCHITECTURE.md UI test
-// contract only (file-input, sweep-status, result-row, export-json): what a user's automation sees.
+// contract (file-input, sweep-status, result-row, export-json; the user's interactions also use
+// scaleoffset-slider, tolerance-input and the "D: follow tolerance" button): what a user's automation sees.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import { chromium } from '@playwright/test';
@@ -45,6 +46,16 @@ export interface LongTask {
   durationMs: number;
 }
 
+/** One thing the bench did as a user would, in ms after the file was chosen. */
+export interface Interaction {
+  name: string;
+  /** 'sweep': while the first sweep ran; 'after': once it was done (and its results exported). */
+  phase: 'sweep' | 'after';
+  startMs: number;
+  /** When the page had settled after it (a re-run it started included). */
+  endMs: number;
+}
+
 export interface BrowserRun {
   /** file chosen (the input's change event) → sweep-status `done`, measured in the page. */
   wallMs: number;
@@ -56,6 +67,12 @@ export interface BrowserRun {
   firstResultMs: number | null;
   longTasks: LongTask[];
   longestTaskMs: number;
+  /** The longest task between the file being chosen and done, outside the interactions' windows. */
+  longestSweepTaskMs: number;
+  /** Long tasks that started while an interaction (or what it set off) was under way. */
+  interactionLongTasks: LongTask[];
+  longestInteractionTaskMs: number;
+  interactions: Interaction[];
   peakRssBytes: number;
   peakRssBreakdown: { role: string; pid: number; rssBytes: number }[];
   /** Summed PSS at its peak (sampled every ~1 s): shared pages counted once overall. */
@@ -207,6 +224,112 @@ function downsample(samples: MemorySample[], everyMs: number): { t: number; byte
   return out;
 }
 
+const SETTLE_MS = 700;
+
+async function now(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+function sweepState(page: Page): Promise<string | null> {
+  return page.getByTestId('sweep-status').getAttribute('data-state');
+}
+
+async function doneRows(page: Page): Promise<number> {
+  return page.locator('[data-testid="result-row"][data-status="done"]').count();
+}
+
+/** Clicks the k-th finished row (in the table's order). */
+async function clickDoneRow(page: Page, k: number): Promise<void> {
+  const rows = page.locator('[data-testid="result-row"][data-status="done"]');
+  const n = await rows.count();
+  if (n > 0) await rows.nth(Math.min(k, n - 1)).click();
+}
+
+/**
+ * Moves the scaleoffset slider by keyboard (`steps` arrow presses, negative = left) and, after the
+ * debounce, lets D follow the tolerance again (so the sweep's specs end where they started).
+ */
+async function nudgeSlider(page: Page, steps: number): Promise<void> {
+  const slider = page.getByTestId('scaleoffset-slider');
+  await slider.focus();
+  for (let i = 0; i < Math.abs(steps); i++) await page.keyboard.press(steps < 0 ? 'ArrowLeft' : 'ArrowRight');
+}
+
+async function followTolerance(page: Page): Promise<void> {
+  const follow = page.getByRole('button', { name: 'D: follow tolerance' });
+  if ((await follow.count()) > 0) await follow.click();
+}
+
+async function typeTolerance(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId('tolerance-input');
+  await input.click();
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Waits until the sweep is done again (after a change that re-runs rows). */
+async function settled(page: Page, timeoutMs: number): Promise<void> {
+  await page.waitForTimeout(SETTLE_MS);
+  await page.waitForFunction(sweepFinished, null, { timeout: timeoutMs, polling: 100 });
+  await page.waitForTimeout(SETTLE_MS);
+}
+
+/**
+ * What a user does while the first results arrive: picks rows and tries the slider. Each step waits
+ * for enough finished rows and is skipped once the sweep is done.
+ */
+async function interactDuringSweep(page: Page, log: Interaction[], timeoutMs: number): Promise<void> {
+  const steps: { after: number; name: string; run: () => Promise<void> }[] = [
+    { after: 2, name: 'click a row', run: () => clickDoneRow(page, 0) },
+    { after: 4, name: 'click a row', run: () => clickDoneRow(page, 3) },
+    {
+      after: 6,
+      name: 'slider ← → (keyboard), then D follows τ',
+      run: async () => {
+        await nudgeSlider(page, -1);
+        await nudgeSlider(page, 1);
+        await page.waitForTimeout(SETTLE_MS);
+        await followTolerance(page);
+      },
+    },
+    { after: 9, name: 'click a row', run: () => clickDoneRow(page, 7) },
+  ];
+  for (const step of steps) {
+    await page
+      .waitForFunction(
+        ([n]) =>
+          document.querySelectorAll('[data-testid="result-row"][data-status="done"]').length >= n! ||
+          document.querySelector('[data-testid="sweep-status"]')?.getAttribute('data-state') !== 'running',
+        [step.after],
+        { timeout: timeoutMs, polling: 50 },
+      )
+      .catch(() => undefined);
+    if ((await sweepState(page)) !== 'running') return;
+    const startMs = await now(page);
+    await step.run();
+    await page.waitForTimeout(SETTLE_MS);
+    log.push({ name: step.name, phase: 'sweep', startMs, endMs: await now(page) });
+  }
+}
+
+/** Once the sweep is done: rows, the slider and the tolerance, each waited out (re-runs included). */
+async function interactAfterSweep(page: Page, log: Interaction[], timeoutMs: number): Promise<void> {
+  const step = async (name: string, run: () => Promise<void>) => {
+    const startMs = await now(page);
+    await run();
+    await settled(page, timeoutMs);
+    log.push({ name, phase: 'after', startMs, endMs: await now(page) });
+  };
+  for (const k of [1, 5, 11]) await step('click a row', () => clickDoneRow(page, k));
+  await step('slider ← (keyboard)', () => nudgeSlider(page, -1));
+  await step('slider → (keyboard)', () => nudgeSlider(page, 1));
+  await step('D follows τ again', () => followTolerance(page));
+  const tolerance = await page.getByTestId('tolerance-input').inputValue();
+  await step('type a new tolerance', () => typeTolerance(page, String(Number(tolerance) * 2)));
+  await step('type the tolerance back', () => typeTolerance(page, tolerance));
+  if ((await doneRows(page)) > 0) await step('click a row', () => clickDoneRow(page, 2));
+}
+
 export async function runInBrowser(url: string, npyPath: string, timeoutMs: number): Promise<BrowserRun> {
   const before = new Set(chromiumChildren());
   const browser: Browser = await chromium.launch({
@@ -237,7 +360,12 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
     const idleRssBytes = sampler.samples[0]!.totalRssBytes;
     const idlePssBytes = sampler.samples[0]!.totalPssBytes ?? 0;
     const t0 = performance.now();
+    const interactions: Interaction[] = [];
     await page.getByTestId('file-input').setInputFiles(npyPath);
+    const during = interactDuringSweep(page, interactions, timeoutMs);
+    await page.waitForFunction(sweepFinished, null, { timeout: timeoutMs, polling: 100 });
+    await during;
+    // A step near the end may have re-queued a row: done means done after it.
     await page.waitForFunction(sweepFinished, null, { timeout: timeoutMs, polling: 100 });
     const nodeWallMs = performance.now() - t0;
     sampler.stop();
@@ -255,6 +383,9 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
     }
     const exported = await exportJson(page);
     const userAgent = await page.evaluate(() => navigator.userAgent);
+    // After the export, so the results and the sweep's figures above are the first sweep's.
+    await interactAfterSweep(page, interactions, timeoutMs);
+    const allTasks = await page.evaluate(() => (window as unknown as { __bench: Probe }).__bench.longTasks);
     await context.close();
 
     const chosen = probe.chosenAt;
@@ -264,6 +395,13 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
     const longTasks = probe.longTasks
       .filter((t) => t.start + t.duration >= chosen && t.start <= probe.doneAt!)
       .map((t) => ({ startMs: t.start - chosen, durationMs: t.duration }));
+    const windows = interactions.map((w) => ({ ...w, startMs: w.startMs - chosen, endMs: w.endMs - chosen }));
+    const inWindow = (t: LongTask) =>
+      windows.some((w) => t.startMs + t.durationMs >= w.startMs && t.startMs <= w.endMs);
+    const interactionLongTasks = allTasks
+      .map((t) => ({ startMs: t.start - chosen, durationMs: t.duration }))
+      .filter(inWindow);
+    const longest = (ts: LongTask[]) => ts.reduce((a, t) => Math.max(a, t.durationMs), 0);
     const peak = sampler.peak!;
     const cpu = sampler.cpuMsByRole();
     return {
@@ -272,7 +410,11 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
       loadMs: rel(probe.runningAt),
       firstResultMs: rel(probe.firstDoneAt),
       longTasks,
-      longestTaskMs: longTasks.reduce((a, t) => Math.max(a, t.durationMs), 0),
+      longestTaskMs: longest(longTasks),
+      longestSweepTaskMs: longest(longTasks.filter((t) => !inWindow(t))),
+      interactionLongTasks,
+      longestInteractionTaskMs: longest(interactionLongTasks),
+      interactions: windows,
       peakRssBytes: peak.totalRssBytes,
       peakRssBreakdown: [...peak.processes]
         .sort((a, b) => b.rssBytes - a.rssBytes)
