@@ -41,6 +41,7 @@ const MAX_RESERVE_BYTES = 2 ** 30;
  * copying it each time: about 8 copies of a 100 MB file while HDF5 writes it. A fresh zero-filled
  * buffer costs no resident memory until written, so reserving the uncompressed size is cheap even
  * when the file ends up much smaller. Best effort: a failed reservation leaves the file as it was.
+ * For a file about to be written from its first byte (an HDF5 file just created).
  */
 export function reserveFileCapacity(path: string, bytes: number): void {
   const { fs } = requireH5();
@@ -48,11 +49,17 @@ export function reserveFileCapacity(path: string, bytes: number): void {
   try {
     const node = fs.lookupPath(path, {}).node as unknown as { contents?: unknown; usedBytes?: number };
     const contents = node.contents;
-    if (!(contents === null || contents instanceof Uint8Array) || typeof node.usedBytes !== 'number') return;
-    if ((contents?.length ?? 0) >= want) return;
+    // MEMFS holds a file as a typed array (an Int8Array after its first write: a slice of the heap).
+    const bytes = contents === null ? null : ArrayBuffer.isView(contents) ? contents : undefined;
+    if (bytes === undefined || typeof node.usedBytes !== 'number') return;
+    if ((bytes?.byteLength ?? 0) >= want) return;
     const grown = new Uint8Array(want);
-    if (contents && node.usedBytes > 0) grown.set(contents.subarray(0, node.usedBytes));
+    if (bytes && node.usedBytes > 0)
+      grown.set(new Uint8Array(bytes.buffer, bytes.byteOffset, node.usedBytes));
     node.contents = grown;
+    // MEMFS replaces the contents of an empty file by a copy of its first write: counting the first
+    // byte as written (a zero, which the file's own first write overwrites) keeps the room reserved.
+    if (node.usedBytes === 0) node.usedBytes = 1;
   } catch {
     // no room for the reservation: MEMFS grows the file as it goes
   }
