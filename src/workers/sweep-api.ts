@@ -23,7 +23,7 @@ export interface InputMessage {
 }
 
 /** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
-export const KEEP_FILE_BYTES = 48 * 2 ** 20;
+export const KEEP_FILE_BYTES = 32 * 2 ** 20;
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
