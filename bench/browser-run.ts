@@ -294,6 +294,11 @@ async function interactDuringSweep(page: Page, log: Interaction[], timeoutMs: nu
     },
     { after: 9, name: 'click a row', run: () => clickDoneRow(page, 7) },
   ];
+  // The sweep starts once the file is loaded and analysed.
+  await page
+    .getByTestId('sweep-status')
+    .and(page.locator('[data-state="running"]'))
+    .waitFor({ timeout: timeoutMs });
   for (const step of steps) {
     await page
       .waitForFunction(

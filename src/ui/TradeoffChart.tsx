@@ -784,8 +784,8 @@ function plotHeight(areaWidth: number | null): number {
   return areaWidth !== null && areaWidth < 420 ? 380 : 420;
 }
 
-/** The chart's mount steps: the empty chart, its axes, the grid, then marks and overlays. */
-const LAST_STAGE = 4;
+/** The chart's mount steps: the empty chart, the x axis, the y axis, the grid, then marks and overlays. */
+const LAST_STAGE = 5;
 
 /** Horizontal space the y axis and the margins take from the plot's width. */
 const AREA_INSET = MARGIN.left + MARGIN.right + 58;
@@ -826,9 +826,9 @@ const ChartCard = memo(function ChartCard({
     () => (plotWidth !== null && plotWidth > 0 ? { w: plotWidth, h: height } : null),
     [plotWidth, height],
   );
-  // The chart mounts in steps, each a background render of its own and none waiting for a result:
-  // axes and grid once the card's width is known, then the marks' layer and the overlays. Recharts
-  // registers each part in its store and re-renders after it; in one step, on a page that has not run
+  // The chart mounts in steps (LAST_STAGE), each in a task of its own and none waiting for a result,
+  // once the card's width is known. Recharts registers each part in its store and re-renders what
+  // depends on it at the next animation frame, synchronously: in one step, on a page that has not run
   // that code yet, the whole mount is one long task.
   const [stage, setStage] = useState(0);
   useEffect(() => {
@@ -1110,7 +1110,7 @@ const ChartCard = memo(function ChartCard({
           <PointCtx.Provider value={handlers}>
             <ResponsiveContainer width="100%" height={height} initialDimension={initialDimension}>
               <ScatterChart margin={MARGIN} accessibilityLayer={false}>
-                {stage >= 3 && <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />}
+                {stage >= 4 && <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />}
                 {stage >= 2 && (
                   <XAxis
                     type="number"
@@ -1126,7 +1126,7 @@ const ChartCard = memo(function ChartCard({
                     stroke="var(--muted)"
                   />
                 )}
-                {stage >= 2 && (
+                {stage >= 3 && (
                   <YAxis
                     type="number"
                     dataKey="err"
@@ -1142,7 +1142,7 @@ const ChartCard = memo(function ChartCard({
                     width={58}
                   />
                 )}
-                {stage >= 3 && <PlotAreaProbe onChange={setArea} />}
+                {stage >= 4 && <PlotAreaProbe onChange={setArea} />}
                 {stage >= LAST_STAGE && layout && area && (
                   <ZIndexLayer zIndex={550}>
                     <g className="chart-under" aria-hidden="true">
