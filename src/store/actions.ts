@@ -161,9 +161,22 @@ export function setTolerance(tolerance: number, mode?: 'abs' | 'rel'): void {
   runSweep();
 }
 
-/** Mirrors the settings into the URL hash, so the address can be shared (replaces, no history entry). */
+let hashWrite: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Mirrors the settings into the URL hash, so the address can be shared (replaces, no history entry).
+ * In a task of its own, after the change has rendered: history.replaceState costs the main thread
+ * several ms (more when the machine is busy), and a burst of changes needs only the last address.
+ */
 function writeSettingsHash(): void {
   if (typeof window === 'undefined') return;
+  hashWrite ??= setTimeout(() => {
+    hashWrite = null;
+    writeSettingsHashNow();
+  }, 0);
+}
+
+function writeSettingsHashNow(): void {
   const { settings, tolerance, toleranceMode, allowPlugins } = getState();
   const hash = `#${settingsToHash({ settings, tolerance, toleranceMode, allowPlugins })}`;
   if (window.location.hash !== hash) window.history.replaceState(null, '', hash);

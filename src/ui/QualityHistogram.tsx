@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { startTransition, useMemo, useState } from 'react';
 import {
   Bar,
   BarChart,
@@ -99,14 +99,30 @@ function CountLabel({ x, y, width, value, rotate }: CountLabelProps) {
   );
 }
 
+// Props handed to recharts keep their identity across renders: a new object makes it register the axis
+// again in its store and re-render the whole chart after it.
+const AXIS_TICK = { fontSize: 11, fill: 'var(--muted)' };
+const X_LABEL = {
+  value: '|error| (bin start)',
+  position: 'insideBottom' as const,
+  offset: -12,
+  fontSize: 11,
+  fill: 'var(--muted)',
+};
+const BAR_CURSOR = { fill: 'var(--accent-soft)' };
+const countTick = (v: number) => formatCountShort(v);
+
 /** Counts of |decoded − original| on log-spaced bins (2 per decade), with exact and non-finite bars. */
 export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogram; total: number }) {
-  const bars = histogramBars(histogram);
+  const bars = useMemo(() => histogramBars(histogram), [histogram]);
   const [width, setWidth] = useState(0);
   // Labels lie flat when the widest fits its bar's slot, else all stand upright (same for all).
   const widest = Math.max(0, ...bars.map((b) => labelWidth(b.count)));
   const slot = width > 0 ? (width - 64) / Math.max(1, bars.length) : 0;
   const rotate = width > 0 && widest > slot - 2;
+  const top = rotate ? widest + 8 : 18;
+  const margin = useMemo(() => ({ top, right: 8, bottom: 18, left: 8 }), [top]);
+  const tip = useMemo(() => <BarTip total={total} />, [total]);
   return (
     <div
       className="quality-histogram"
@@ -114,30 +130,29 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
       data-bars={bars.length}
       data-labels={rotate ? 'upright' : 'flat'}
     >
-      <ResponsiveContainer width="100%" height={220} onResize={(w) => setWidth(w)}>
-        <BarChart data={bars} margin={{ top: rotate ? widest + 8 : 18, right: 8, bottom: 18, left: 8 }}>
+      <ResponsiveContainer
+        width="100%"
+        height={220}
+        // The labels' orientation can wait for a background render.
+        onResize={(w) => startTransition(() => setWidth(w))}
+      >
+        <BarChart data={bars} margin={margin}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
           <XAxis
             dataKey="label"
-            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+            tick={AXIS_TICK}
             stroke="var(--muted)"
             interval="preserveStartEnd"
-            label={{
-              value: '|error| (bin start)',
-              position: 'insideBottom',
-              offset: -12,
-              fontSize: 11,
-              fill: 'var(--muted)',
-            }}
+            label={X_LABEL}
           />
           <YAxis
-            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+            tick={AXIS_TICK}
             stroke="var(--muted)"
             width={48}
             allowDecimals={false}
-            tickFormatter={(v: number) => formatCountShort(v)}
+            tickFormatter={countTick}
           />
-          <Tooltip content={<BarTip total={total} />} cursor={{ fill: 'var(--accent-soft)' }} />
+          <Tooltip content={tip} cursor={BAR_CURSOR} />
           <Bar dataKey="count" isAnimationActive={false}>
             {bars.map((b, i) => (
               <Cell key={i} fill={BAR_COLORS[b.kind]} />

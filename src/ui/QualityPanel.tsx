@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { requestQuality, requestQualityMatrix } from '../store/actions';
@@ -217,10 +217,12 @@ export function QualityPanel() {
     if (!key || !ready) return;
     const ctrl = new AbortController();
     requestQuality(ready.spec, null, ctrl.signal).then(
-      (r) => {
-        setReport({ key, summary: r.summary, view: r.view });
-        setMatrixText(r.view ? String(r.view.index) : '');
-      },
+      (r) =>
+        // The panel's charts mount in a background render: a click never waits for them.
+        startTransition(() => {
+          setReport({ key, summary: r.summary, view: r.view });
+          setMatrixText(r.view ? String(r.view.index) : '');
+        }),
       (e: unknown) => {
         if (ctrl.signal.aborted || isAbortError(e)) return;
         setFailure({ key, message: e instanceof Error ? e.message : String(e) });

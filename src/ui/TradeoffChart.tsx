@@ -737,9 +737,10 @@ interface ChartView {
 }
 
 /**
- * The chart follows the store through deferred values: a finished row, a selection or a hover in the
- * table commits at once, and the chart (recharts re-lays out every mark) re-renders afterwards in a
- * background render React can interrupt, so no store update waits for the chart in one long task.
+ * The chart follows the store through deferred values: a finished row (while the sweep runs), a
+ * selection or a hover in the table commits at once, and the chart (recharts re-lays out every mark)
+ * re-renders afterwards in a background render React can interrupt, so no store update waits for the
+ * chart in one long task.
  */
 export function TradeoffChart() {
   // Only finished results matter here: progress ticks of running rows don't re-render the chart.
@@ -754,10 +755,14 @@ export function TradeoffChart() {
     })),
   );
   const liveHover = useHover();
-  const results = useDeferredValue(liveResults);
+  const sweeping = useStore((s) => s.sweepStatus === 'running');
+  const deferredResults = useDeferredValue(liveResults);
+  // Once the sweep is done the marks are final in the same commit as the status (new data remounts
+  // recharts' marks, so a mark found after `done` must stay); selection and hover stay deferred.
+  const results = sweeping ? deferredResults : liveResults;
   const view = useDeferredValue(liveView);
   const hover = useDeferredValue(liveHover);
-  return <ChartCard results={results} view={view} hover={hover} />;
+  return <ChartCard results={results} view={view} hover={hover} sweeping={sweeping} />;
 }
 
 /**
@@ -794,16 +799,29 @@ const ChartCard = memo(function ChartCard({
   results,
   view,
   hover,
+  sweeping,
 }: {
   results: StrategyResult[];
   view: ChartView;
   hover: { id: string | null; source: string | null };
+  /** While the sweep runs, re-layouts wait for background renders; after it, they are done at once. */
+  sweeping: boolean;
 }) {
   const { selectedId, inputBytes, tau, allowPlugins, floor } = view;
   const [scale, setScale] = useState<AxisScale>('linear');
   const [area, setAreaNow] = useState<Area | null>(null);
   // Re-laying out after recharts reports its plot area is a whole chart render: in the background.
-  const setArea = useCallback((a: Area) => startTransition(() => setAreaNow(a)), []);
+  const setArea = useCallback(
+    (a: Area) => {
+      const set = () =>
+        setAreaNow((p) =>
+          p && p.x === a.x && p.y === a.y && p.width === a.width && p.height === a.height ? p : a,
+        );
+      if (sweeping) startTransition(set);
+      else set();
+    },
+    [sweeping],
+  );
   const [activeId, setActiveId] = useState<string | null>(null);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const [pinnedId, setPinnedId] = useState<string | null>(null);
@@ -826,16 +844,21 @@ const ChartCard = memo(function ChartCard({
     () => (plotWidth !== null && plotWidth > 0 ? { w: plotWidth, h: height } : null),
     [plotWidth, height],
   );
-  // The chart mounts in steps (LAST_STAGE), each in a task of its own and none waiting for a result,
-  // once the card's width is known. Recharts registers each part in its store and re-renders what
+  // The chart mounts in steps (LAST_STAGE), each in a task of its own, once the card's width is known
+  // and the first result is in. Recharts registers each part in its store and re-renders what
   // depends on it at the next animation frame, synchronously: in one step, on a page that has not run
   // that code yet, the whole mount is one long task.
-  const [stage, setStage] = useState(0);
+  const [stepped, setStage] = useState(0);
+  // A sweep that ends before the steps did (a small array) gets the whole chart at once, and keeps it.
+  const stage = sweeping || plotWidth === null ? stepped : LAST_STAGE;
+  if (stage === LAST_STAGE && stepped < LAST_STAGE) setStage(LAST_STAGE);
+  const started = results.length > 0;
   useEffect(() => {
-    if (plotWidth === null || stage >= LAST_STAGE) return;
+    // Not before the first result: until then the workers need both cores for it.
+    if (!started || plotWidth === null || stage >= LAST_STAGE) return;
     const t = setTimeout(() => startTransition(() => setStage((x) => x + 1)), 0);
     return () => clearTimeout(t);
-  }, [plotWidth, stage]);
+  }, [started, plotWidth, stage]);
   const initialDimension = useMemo(
     () => (plotWidth !== null && plotWidth > 0 ? { width: plotWidth, height } : undefined),
     [plotWidth, height],
