@@ -1,7 +1,7 @@
 // The sweep controller against a fake pool: which rows (re)run, what is reused, what is cancelled.
 // The pool is the only fake: specs, keys, the store and the cache are the app's own.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SweepController } from '../../../src/store/sweep-controller';
+import { jobCostRank, SweepController } from '../../../src/store/sweep-controller';
 import type { JobPool } from '../../../src/store/sweep-controller';
 import { getState, initialState, setState } from '../../../src/store/store';
 import type { InputInfo } from '../../../src/store/store';
@@ -174,5 +174,21 @@ describe('SweepController', () => {
     const first = fake.calls.slice();
     ctl.reset();
     expect(first.every((c) => c.signal?.aborted)).toBe(true);
+  });
+});
+
+describe('job order', () => {
+  it('runs the input’s own .npy first, then casts, and gzip and plugin coders last', () => {
+    const spec = (strategyId: string, layout: string, params: Record<string, unknown> = {}) =>
+      ({ strategyId, layout, params }) as never;
+    const ranks = [
+      jobCostRank(spec('npy', 'full')),
+      jobCostRank(spec('hdf5-float16', 'upper-triangle-rowmajor')),
+      jobCostRank(spec('hdf5-native', 'full')),
+      jobCostRank(spec('hdf5-codec', 'full', { codec: 'blosc-zstd' })),
+      jobCostRank(spec('hdf5-gzip', 'full')),
+    ];
+    expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+    expect(new Set(ranks).size).toBe(ranks.length);
   });
 });
