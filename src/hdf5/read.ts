@@ -13,7 +13,7 @@ import type { H5Env } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
 import type { FilterInfo, ReadBack, StoredDType } from './types';
 
-export const DEFAULT_READ_SLAB_BYTES = 32 * 2 ** 20;
+export const DEFAULT_READ_SLAB_BYTES = 8 * 2 ** 20;
 
 export interface ReadOptions {
   /** Half-open row range [start, end) along axis 0; default all rows. */

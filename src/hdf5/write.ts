@@ -27,12 +27,17 @@ import { MAX_ABS_ERROR_ATTR, MAX_ABS_ERROR_PLACEHOLDER } from './max-abs-error';
 import { FILTER_DEFLATE, patchShuffleDeflate, shuffleChunkRows } from './shuffle';
 import type { AttrValue, DatasetPlan, StoredDType } from './types';
 
-export const DEFAULT_SLAB_BYTES = 32 * 2 ** 20;
+/**
+ * Bytes per written slab. Slabs stay resident in the wasm heap (which never shrinks) and in the JS
+ * heap until collected: 8 MiB took the seed sweep's peak PSS from +1109 to +947 MiB over 32 MiB at the
+ * same speed (4 MiB gained nothing more).
+ */
+export const DEFAULT_SLAB_BYTES = 8 * 2 ** 20;
 
 export interface WriteOptions {
   /** Called with the written fraction (0…1) after each slab. */
   onProgress?(fraction: number): void;
-  /** Upper bound for one slab's bytes in the wasm heap (default 32 MiB; a chunk row block may exceed it). */
+  /** Upper bound for one slab's bytes in the wasm heap (default 8 MiB; a chunk row block may exceed it). */
   slabBytes?: number;
 }
 

@@ -9,7 +9,7 @@ import { layoutOf } from '../layouts/registry';
 import type { JobInput } from './layout-values';
 
 /** Decoded slabs are about this big (float64), whatever the array's size. */
-export const VERIFY_SLAB_BYTES = 16 << 20;
+export const VERIFY_SLAB_BYTES = 8 << 20;
 
 /** Rows along axis 0 of the stored array (a 0-d array is one row). */
 export function leadingRows(shape: readonly number[]): number {
