@@ -101,7 +101,6 @@ export async function loadNpyFile(
   const header = await readNpyHeaderFromBlob(file);
   if (header.dataBytes > SAMPLE_THRESHOLD_BYTES && header.shape.length >= 2)
     return loadSampled(file, name, header, shared, onProgress);
-  if (readsAsIs(header)) return loadRows(file, name, header, shared, onProgress);
   const array = await readNpy(file, {
     onProgress: (f) => onProgress(0.9 * f),
     buffer: shared ? (n) => new SharedArrayBuffer(n) : undefined,
@@ -109,71 +108,6 @@ export async function loadNpyFile(
   const loaded = finish(name, array, header.descr, header.fortranOrder, shared, header);
   onProgress(1);
   return loaded;
-}
-
-/** Rows read and analysed per step while loading a file whole. */
-const LOAD_SLAB_BYTES = 16 * 2 ** 20;
-
-/** A file whose data bytes are the array's own: C order (or one axis), little-endian, numeric. */
-function readsAsIs(header: NpyHeader): boolean {
-  return (
-    header.shape.length >= 1 &&
-    header.dataBytes > 0 &&
-    header.dtype !== 'b1' &&
-    (header.littleEndian || DTYPE_BYTES[header.dtype] === 1) &&
-    (!header.fortranOrder || header.shape.filter((d) => d > 1).length <= 1)
-  );
-}
-
-/**
- * Reads the rows straight into the (shared) buffer in slabs and analyses each slab while the next
- * one is being read, so loading costs about the read alone instead of the read plus an analysis pass.
- */
-async function loadRows(
-  file: Blob,
-  name: string,
-  header: NpyHeader,
-  shared: boolean,
-  onProgress: (f: number) => void,
-): Promise<LoadedArray> {
-  const rows = header.shape[0]!;
-  const rowElems = sizeOf(header.shape.slice(1));
-  const rowBytes = rowElems * DTYPE_BYTES[header.dtype];
-  const buffer = shared ? new SharedArrayBuffer(header.dataBytes) : new ArrayBuffer(header.dataBytes);
-  const out = new Uint8Array(buffer);
-  const data = typedArrayFor(header.dtype, buffer, rows * rowElems);
-  const analyzer = createAnalyzer(header.shape, { dtype: header.dtype });
-  const step = Math.max(1, Math.floor(LOAD_SLAB_BYTES / rowBytes));
-  const read = (r0: number) =>
-    file
-      .slice(header.dataOffset + r0 * rowBytes, header.dataOffset + Math.min(rows, r0 + step) * rowBytes)
-      .arrayBuffer();
-  let next = read(0);
-  for (let r0 = 0; r0 < rows; r0 += step) {
-    const r1 = Math.min(rows, r0 + step);
-    const bytes = new Uint8Array(await next);
-    if (bytes.byteLength !== (r1 - r0) * rowBytes)
-      throw new CoreError('NPY_TRUNCATED', `The .npy file is truncated: rows ${r0}…${r1} are missing.`);
-    if (r1 < rows) next = read(r1); // read ahead while this slab is copied and analysed
-    out.set(bytes, r0 * rowBytes);
-    analyzer.add(data.subarray(r0 * rowElems, r1 * rowElems), r0);
-    onProgress((0.9 * r1) / rows);
-  }
-  const array: NdArray = { dtype: header.dtype, shape: [...header.shape], data };
-  const summary = analyzer.result();
-  onProgress(1);
-  return {
-    header,
-    sample: null,
-    name,
-    dtype: header.dtype,
-    sourceDescr: header.descr,
-    fortranOrder: header.fortranOrder,
-    shape: [...header.shape],
-    buffer,
-    summary,
-    facts: factsOf(array, summary),
-  };
 }
 
 /**
