@@ -170,7 +170,5 @@ describe('speed', () => {
       `triangle 1000×141×141: pack ${packMs.toFixed(0)} ms (first call ${coldMs.toFixed(0)} ms), unpack ${unpackMs.toFixed(0)} ms`,
     );
     expect(Buffer.from(full.buffer).equals(Buffer.from(data.buffer))).toBe(true);
-    expect(packMs).toBeLessThan(1000);
-    expect(coldMs).toBeLessThan(1000);
   });
 });
