@@ -34,15 +34,29 @@ export interface ErrorAccumulator {
 /** Errors up to this size are squared and summed directly: 2⁵³ of them can't overflow a double. */
 const PLAIN_SQUARE_LIMIT = 1e140;
 
+/** The running extremes and counts of an accumulator, and a slab's sum of ordinary squared errors. */
+interface Extremes {
+  min: number;
+  max: number;
+  maxAbs: number;
+  worstIndex: number;
+  maxRel: number;
+  nanMismatch: number;
+  infMismatch: number;
+}
+type SlabPass = Extremes & { sum: number };
+
 export function createErrorAccumulator(): ErrorAccumulator {
   let count = 0;
-  let maxAbs = 0;
-  let worstIndex = -1;
-  let maxRel = 0;
-  let nanMismatch = 0;
-  let infMismatch = 0;
-  let min = Infinity;
-  let max = -Infinity;
+  let e: Extremes = {
+    min: Infinity,
+    max: -Infinity,
+    maxAbs: 0,
+    worstIndex: -1,
+    maxRel: 0,
+    nanMismatch: 0,
+    infMismatch: 0,
+  };
   // Squared errors: ordinary ones summed directly (per slab, then added with Neumaier compensation);
   // the rare huge ones (> 1e140) as scale² · ssq, rescaled like LAPACK's dnrm2, so nothing overflows.
   let plainSum = 0;
@@ -62,38 +76,28 @@ export function createErrorAccumulator(): ErrorAccumulator {
     }
   }
 
-  /** The common case; false (and no state touched) when the slab needs carefulAdd. */
-  function fastAdd(orig: NumberArray, decoded: NumberArray): boolean {
+  /** The common case: the slab's figures, or null when it needs the careful pass. */
+  function fastPass(orig: NumberArray, decoded: NumberArray): SlabPass | null {
     const n = orig.length;
-    let lMin = min;
-    let lMax = max;
-    let lMaxAbs = maxAbs;
-    let lWorst = worstIndex;
-    let lMaxRel = maxRel;
+    let { min, max, maxAbs, worstIndex, maxRel } = e;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const o = orig[i]!;
       const err = Math.abs(decoded[i]! - o);
-      lMin = Math.min(lMin, o);
-      lMax = Math.max(lMax, o);
-      if (err > lMaxAbs) {
-        lMaxAbs = err;
-        lWorst = count + i;
+      min = Math.min(min, o);
+      max = Math.max(max, o);
+      if (err > maxAbs) {
+        maxAbs = err;
+        worstIndex = count + i;
       }
       sum += err * err;
       const absO = Math.abs(o);
-      if (err > lMaxRel * absO && o !== 0) lMaxRel = err / absO;
+      if (err > maxRel * absO && o !== 0) maxRel = err / absO;
     }
     // A NaN or infinity on either side makes the sum NaN or Infinity (and min/max NaN); a huge error
-    // shows in lMaxAbs. Either way this pass's figures are dropped.
-    if (!(sum < Infinity) || !(lMaxAbs <= PLAIN_SQUARE_LIMIT)) return false;
-    min = lMin;
-    max = lMax;
-    maxAbs = lMaxAbs;
-    worstIndex = lWorst;
-    maxRel = lMaxRel;
-    addPlain(sum);
-    return true;
+    // shows in maxAbs. Either way this pass's figures are dropped.
+    if (!(sum < Infinity) || !(maxAbs <= PLAIN_SQUARE_LIMIT)) return null;
+    return { ...e, min, max, maxAbs, worstIndex, maxRel, sum };
   }
 
   function addPlain(sum: number): void {
@@ -102,17 +106,12 @@ export function createErrorAccumulator(): ErrorAccumulator {
     plainSum = t;
   }
 
-  function carefulAdd(orig: NumberArray, decoded: NumberArray): void {
+  /** Every value checked for NaN and infinities; huge errors summed without overflow. */
+  function carefulPass(orig: NumberArray, decoded: NumberArray): SlabPass {
     const n = orig.length;
     // The hot loop keeps its state in locals (closure variables live in a heap context) and avoids
     // divisions: the relative error is divided out only when it may be a new maximum.
-    let lMin = min;
-    let lMax = max;
-    let lMaxAbs = maxAbs;
-    let lWorst = worstIndex;
-    let lMaxRel = maxRel;
-    let lNan = nanMismatch;
-    let lInf = infMismatch;
+    let { min, max, maxAbs, worstIndex, maxRel, nanMismatch, infMismatch } = e;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const o = orig[i]!;
@@ -120,40 +119,33 @@ export function createErrorAccumulator(): ErrorAccumulator {
       const oFinite = o - o === 0;
       // Branch-free min/max/abs: with noisy data `d > o ? …` mispredicts half the time (2× slower).
       if (oFinite) {
-        lMin = Math.min(lMin, o);
-        lMax = Math.max(lMax, o);
+        min = Math.min(min, o);
+        max = Math.max(max, o);
       }
       if (o === d) continue; // exact, including the same infinity
       let err: number;
       if (o !== o || d !== d) {
         if (o !== o && d !== d) continue; // NaN in both places: equal
-        lNan++;
+        nanMismatch++;
         err = Infinity;
       } else {
-        if (!oFinite || d - d !== 0) lInf++;
+        if (!oFinite || d - d !== 0) infMismatch++;
         err = Math.abs(d - o); // Infinity when an infinity is involved or the difference overflows
       }
-      if (err > lMaxAbs) {
-        lMaxAbs = err;
-        lWorst = count + i;
+      if (err > maxAbs) {
+        maxAbs = err;
+        worstIndex = count + i;
       }
       const absO = Math.abs(o);
-      if (err > lMaxRel * absO && oFinite && o !== 0) {
+      if (err > maxRel * absO && oFinite && o !== 0) {
         const rel = err / absO;
-        if (rel > lMaxRel) lMaxRel = rel;
+        if (rel > maxRel) maxRel = rel;
       }
       if (err <= PLAIN_SQUARE_LIMIT) sum += err * err;
       else if (err === Infinity) infiniteError = true;
       else addHuge(err);
     }
-    min = lMin;
-    max = lMax;
-    maxAbs = lMaxAbs;
-    worstIndex = lWorst;
-    maxRel = lMaxRel;
-    nanMismatch = lNan;
-    infMismatch = lInf;
-    addPlain(sum);
+    return { min, max, maxAbs, worstIndex, maxRel, nanMismatch, infMismatch, sum };
   }
 
   return {
@@ -167,8 +159,10 @@ export function createErrorAccumulator(): ErrorAccumulator {
       // Most slabs hold only finite values with ordinary errors: one tight pass with no per-element
       // NaN/Inf branches (3× faster). Its result is kept only when the slab proves it was that kind
       // (a finite sum of squares, every error ≤ PLAIN_SQUARE_LIMIT); otherwise the careful pass
-      // below runs on the same slab from the same state.
-      if (!fastAdd(orig, decoded)) carefulAdd(orig, decoded);
+      // below runs on the same slab from the same state. Either pass returns the new extremes.
+      const { sum, ...extremes } = fastPass(orig, decoded) ?? carefulPass(orig, decoded);
+      e = extremes;
+      addPlain(sum);
       count += n;
     },
 
@@ -179,6 +173,7 @@ export function createErrorAccumulator(): ErrorAccumulator {
       else if (count === 0) rmse = 0;
       else if (scale === 0) rmse = Math.sqrt(plain / count);
       else rmse = scale * Math.sqrt((plain / scale / scale + ssq) / count);
+      const { min, max, maxAbs, maxRel, nanMismatch, infMismatch, worstIndex } = e;
       const range = max - min; // NaN-free: -Infinity - Infinity when there were no finite originals
       let psnr: number;
       if (rmse === 0) psnr = Infinity;
