@@ -4,7 +4,14 @@
 // zfp is offered on float32 only: on float64 the h5wasm-plugins 0.2.1 build calls a symbol h5wasm
 // 0.10.3 doesn't provide ("resolved is not a function" thrown from zfp_encode_block_double_*).
 import type { LayoutValues, StrategyDef } from './types';
-import { STORED_VALUES_PARAM, storedValuesBound, storedValuesWarnings } from './stored-values';
+import {
+  CODEC_LEVEL_PARAM,
+  EPS_PARAM,
+  SHUFFLE_PARAM,
+  STORED_VALUES_PARAM,
+  storedValuesBound,
+  storedValuesWarnings,
+} from './stored-values';
 import type { StoredValues } from './stored-values';
 import type { FilePlan } from './types';
 import { chunkingProblem, numbersOf, rowChunks, storedDTypeFor, toFloat32 } from './common';
@@ -114,19 +121,10 @@ export const hdf5CodecStrategy: StrategyDef<CodecParams> = {
       kind: 'select',
       options: CODECS.map((c) => ({ value: c, label: label(c) })),
     },
-    {
-      key: 'shuffle',
-      label: 'blosc shuffle',
-      kind: 'select',
-      options: [
-        { value: 'none', label: 'none' },
-        { value: 'byte', label: 'byte shuffle' },
-        { value: 'bit', label: 'bit shuffle' },
-      ],
-    },
+    SHUFFLE_PARAM,
     STORED_VALUES_PARAM,
-    { key: 'level', label: 'compression level', kind: 'int', min: 1, max: 22 },
-    { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
+    CODEC_LEVEL_PARAM,
+    EPS_PARAM,
     { key: 'rate', label: 'zfp bits per value', kind: 'number', min: 1, max: 32 },
   ],
   canonical: (p) => ({

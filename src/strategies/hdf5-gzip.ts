@@ -1,10 +1,13 @@
 import { FILTERS } from '../core/filters';
-import type { StrategyDef } from './types';
+import type { ParamSpec, StrategyDef } from './types';
 import { chunkingProblem, dtypeBytes, numbersOf, rowChunks, storedDTypeFor } from './common';
 
 type GzipParams = { level: number };
 
 export const HDF5_FILTER_DEFLATE = FILTERS.deflate.id;
+
+/** The deflate level (1…9) of the strategies that gzip. */
+export const GZIP_LEVEL_PARAM: ParamSpec = { key: 'level', label: 'gzip level', kind: 'int', min: 1, max: 9 };
 
 export const hdf5GzipStrategy: StrategyDef<GzipParams> = {
   id: 'hdf5-gzip',
@@ -13,7 +16,7 @@ export const hdf5GzipStrategy: StrategyDef<GzipParams> = {
   description:
     'Lossless deflate compression of the original dtype, chunked by matrix; random float bits compress little, data with zeros or repeats compress well. Plain h5py reads it.',
   defaults: { level: 4 },
-  paramSpec: [{ key: 'level', label: 'gzip level', kind: 'int', min: 1, max: 9 }],
+  paramSpec: [GZIP_LEVEL_PARAM],
   variantKey: () => '',
   describeParams: (p) => `level ${p.level}`,
   readableBy: () => 'h5py',

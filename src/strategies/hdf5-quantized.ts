@@ -7,7 +7,8 @@ import {
   shuffleRowChunks,
 } from './common';
 import { dequantizeRead, quantizationProblem, quantizeValues } from './quantized-values';
-import { HDF5_FILTER_DEFLATE } from './hdf5-gzip';
+import { GZIP_LEVEL_PARAM, HDF5_FILTER_DEFLATE } from './hdf5-gzip';
+import { EPS_PARAM } from './stored-values';
 import { HDF5_FILTER_SCALEOFFSET } from './hdf5-scaleoffset';
 
 type QuantizedParams = { eps: number; codec: 'scaleoffset' | 'gzip' | 'shuffle-gzip'; level: number };
@@ -23,7 +24,7 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
     'Rounds every value to a grid of step 2ε and stores small integers with CF scale_factor/add_offset, so the error never exceeds ε; xarray decodes it automatically and plain h5py reads it.',
   defaults: { eps: 1e-4, codec: 'scaleoffset', level: 4 },
   paramSpec: [
-    { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
+    EPS_PARAM,
     {
       key: 'codec',
       label: 'integer compression',
@@ -34,7 +35,7 @@ export const hdf5QuantizedStrategy: StrategyDef<QuantizedParams> = {
         { value: 'shuffle-gzip', label: 'byte shuffle + gzip' },
       ],
     },
-    { key: 'level', label: 'gzip level', kind: 'int', min: 1, max: 9 },
+    GZIP_LEVEL_PARAM,
   ],
   canonical: (p) => (p.codec === 'scaleoffset' ? { eps: p.eps, codec: p.codec } : p),
   variantKey: (p) => p.codec,

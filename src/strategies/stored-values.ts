@@ -19,6 +19,36 @@ export const STORED_VALUES_PARAM: ParamSpec = {
   ],
 };
 
+/** ε of the strategies that store quantized integers. */
+export const EPS_PARAM: ParamSpec = {
+  key: 'eps',
+  label: 'error bound ε',
+  kind: 'number',
+  min: 1e-12,
+  max: 1e6,
+};
+
+/** The byte/bit shuffle of the codec strategies (blosc's own, or numcodecs' Shuffle filter in Zarr). */
+export const SHUFFLE_PARAM: ParamSpec = {
+  key: 'shuffle',
+  label: 'blosc shuffle',
+  kind: 'select',
+  options: [
+    { value: 'none', label: 'none' },
+    { value: 'byte', label: 'byte shuffle' },
+    { value: 'bit', label: 'bit shuffle' },
+  ],
+};
+
+/** A codec's compression level (each codec clamps it to its own range). */
+export const CODEC_LEVEL_PARAM: ParamSpec = {
+  key: 'level',
+  label: 'compression level',
+  kind: 'int',
+  min: 1,
+  max: 22,
+};
+
 /** The largest error these stored values promise against the layout's values (0 = lossless). */
 export function storedValuesBound(v: LayoutValues, values: StoredValues, eps: number): number {
   switch (values) {

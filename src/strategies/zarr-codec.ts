@@ -3,7 +3,14 @@
 // filter on the app's ε grid, so `zarr.open(...)[:]` and xarray return floats within ε by themselves.
 // The store is built and read back by src/zarr/ (the job runner's zarr branch).
 import type { LayoutValues, StrategyDef } from './types';
-import { STORED_VALUES_PARAM, storedValuesBound, storedValuesWarnings } from './stored-values';
+import {
+  CODEC_LEVEL_PARAM,
+  EPS_PARAM,
+  SHUFFLE_PARAM,
+  STORED_VALUES_PARAM,
+  storedValuesBound,
+  storedValuesWarnings,
+} from './stored-values';
 import type { StoredValues } from './stored-values';
 import { chunkingProblem, numbersOf, rowChunks, toFloat32 } from './common';
 import { quantizationPlanFor, quantizationProblem } from './quantized-values';
@@ -104,19 +111,10 @@ export const zarrCodecStrategy: StrategyDef<ZarrParams> = {
       kind: 'select',
       options: CODECS.map((c) => ({ value: c, label: CODEC_LABEL[c] })),
     },
-    {
-      key: 'shuffle',
-      label: 'blosc shuffle',
-      kind: 'select',
-      options: [
-        { value: 'none', label: 'none' },
-        { value: 'byte', label: 'byte shuffle' },
-        { value: 'bit', label: 'bit shuffle' },
-      ],
-    },
+    SHUFFLE_PARAM,
     STORED_VALUES_PARAM,
-    { key: 'level', label: 'compression level', kind: 'int', min: 1, max: 22 },
-    { key: 'eps', label: 'error bound ε', kind: 'number', min: 1e-12, max: 1e6 },
+    CODEC_LEVEL_PARAM,
+    EPS_PARAM,
   ],
   canonical: (p) => ({
     codec: p.codec,
