@@ -41,7 +41,8 @@ const MAX_RESERVE_BYTES = 2 ** 30;
  * copying it each time: about 8 copies of a 100 MB file while HDF5 writes it. A fresh zero-filled
  * buffer costs no resident memory until written, so reserving the uncompressed size is cheap even
  * when the file ends up much smaller. Best effort: a failed reservation leaves the file as it was.
- * For a file about to be written from its first byte (an HDF5 file just created).
+ * Call it once the file has bytes (HDF5 writes 48 on create): MEMFS replaces an empty file's room by
+ * a copy of its first write.
  */
 export function reserveFileCapacity(path: string, bytes: number): void {
   const { fs } = requireH5();
@@ -50,16 +51,12 @@ export function reserveFileCapacity(path: string, bytes: number): void {
     const node = fs.lookupPath(path, {}).node as unknown as { contents?: unknown; usedBytes?: number };
     const contents = node.contents;
     // MEMFS holds a file as a typed array (an Int8Array after its first write: a slice of the heap).
-    const bytes = contents === null ? null : ArrayBuffer.isView(contents) ? contents : undefined;
-    if (bytes === undefined || typeof node.usedBytes !== 'number') return;
-    if ((bytes?.byteLength ?? 0) >= want) return;
+    const held = contents === null ? null : ArrayBuffer.isView(contents) ? contents : undefined;
+    if (held === undefined || typeof node.usedBytes !== 'number') return;
+    if ((held?.byteLength ?? 0) >= want) return;
     const grown = new Uint8Array(want);
-    if (bytes && node.usedBytes > 0)
-      grown.set(new Uint8Array(bytes.buffer, bytes.byteOffset, node.usedBytes));
+    if (held && node.usedBytes > 0) grown.set(new Uint8Array(held.buffer, held.byteOffset, node.usedBytes));
     node.contents = grown;
-    // MEMFS replaces the contents of an empty file by a copy of its first write: counting the first
-    // byte as written (a zero, which the file's own first write overwrites) keeps the room reserved.
-    if (node.usedBytes === 0) node.usedBytes = 1;
   } catch {
     // no room for the reservation: MEMFS grows the file as it goes
   }

@@ -21,7 +21,15 @@ import { readFileParts, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
 import { ensurePlugins, isPluginFilter } from '../hdf5/plugins';
-import type { FilePlan, InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
+import type {
+  FilePlan,
+  InputFacts,
+  Layout,
+  LayoutValues,
+  Params,
+  StrategyDef,
+  StrategySpec,
+} from '../strategies/types';
 import { strategyOf } from '../strategies/registry';
 import { CHUNK_TARGET_BYTES } from '../strategies/common';
 import { restorePythonNpySnippet, restorePythonSnippet } from '../strategies/restore-python';
@@ -200,7 +208,7 @@ export async function runJobParts(
   const original = { shape, dtype: reader.dtype };
   const attrsOf = (strategyAttrs: Record<string, AttrValue>) =>
     contractAttrs(original, spec, params, strategyAttrs, restorePython, facts);
-  const ctx: WriteContext = { spec, values, acc, opts, t0, inputOf };
+  const ctx: WriteContext = { spec, def, params, values, acc, opts, t0, inputOf };
 
   let out: { bytes: number; parts: Uint8Array[]; encodeMs: number; verifyMs: number };
   if (plan.container === 'npy') out = await npyFile(ctx, plan, reader, keepFile);
@@ -249,6 +257,8 @@ type PlanIn<C extends FilePlan['container']> = Extract<FilePlan, { container: C 
 
 interface WriteContext {
   spec: StrategySpec;
+  def: StrategyDef<Params>;
+  params: Params;
   values: LayoutValues;
   acc: ErrorAccumulator;
   opts: JobOptions;
@@ -267,9 +277,7 @@ async function npyFile(
   reader: RowReader,
   keepFile: (bytes: number) => boolean,
 ) {
-  const { spec, values, acc, t0 } = ctx;
-  const def = strategyOf(spec.strategyId);
-  const params = { ...def.defaults, ...spec.params };
+  const { def, params, values, acc, t0 } = ctx;
   const input = ctx.inputOf(reader.read(0, leadingRows(reader.shape)));
   const header = npyHeaderBytes(plan.dtype, plan.shape);
   const data = HOST_LITTLE_ENDIAN
@@ -307,9 +315,7 @@ async function zarrFile(
   attrs: Pick<DatasetPlan, 'attrs' | 'rootAttrs'>,
   keepFile: (bytes: number) => boolean,
 ) {
-  const { spec, values, acc, opts, t0 } = ctx;
-  const def = strategyOf(spec.strategyId);
-  const params = { ...def.defaults, ...spec.params };
+  const { spec, def, params, values, acc, opts, t0 } = ctx;
   const input = ctx.inputOf(reader.read(0, leadingRows(reader.shape)));
   const zarrPlan = zarrStorePlan(plan, {
     ...attrs,
@@ -369,9 +375,7 @@ async function hdf5File(
   streamed: boolean,
   keepFile: (bytes: number) => boolean,
 ) {
-  const { spec, values, acc, opts, t0 } = ctx;
-  const def = strategyOf(spec.strategyId);
-  const params = { ...def.defaults, ...spec.params };
+  const { spec, def, params, values, acc, opts, t0 } = ctx;
   const env = await getH5();
   if (dataset.filter && isPluginFilter(dataset.filter.id)) await ensurePlugins();
   const path = scratchPath(env, `job-${++jobCounter}`);

@@ -1,6 +1,7 @@
 // The values a job stores: the input laid out by its layout (full, triangle, used pairs, ...), in the
 // input's own numbers where possible (no copies), with what the strategies need to know about them.
 import type { DTypeCode, NdArray, NumberArray, TypedArray } from '../core/ndarray';
+import { DTYPE_BYTES, typedArrayFor } from '../core/ndarray';
 import { float64ToFloat16Bits } from '../core/float16';
 import type { InputFacts, Layout, LayoutValues, ReadableBy } from '../strategies/types';
 import { numbersOf } from '../strategies/common';
@@ -21,31 +22,15 @@ export function numericView(array: NdArray): NumberArray {
 
 /** Numbers back into the loaded dtype's own representation (for lossless strategies). */
 function rawFromNumbers(dtype: DTypeCode, values: NumberArray): TypedArray {
-  switch (dtype) {
-    case 'f8':
-      return values instanceof Float64Array ? values : Float64Array.from(values);
-    case 'f4':
-      return Float32Array.from(values);
-    case 'f2':
-      return float64ToFloat16Bits(values);
-    case 'i8':
-      return BigInt64Array.from(values, (x) => BigInt(Math.round(x)));
-    case 'u8':
-      return BigUint64Array.from(values, (x) => BigInt(Math.round(x)));
-    case 'b1':
-    case 'u1':
-      return Uint8Array.from(values);
-    case 'i1':
-      return Int8Array.from(values);
-    case 'i2':
-      return Int16Array.from(values);
-    case 'u2':
-      return Uint16Array.from(values);
-    case 'i4':
-      return Int32Array.from(values);
-    case 'u4':
-      return Uint32Array.from(values);
-  }
+  if (dtype === 'f2') return float64ToFloat16Bits(values);
+  // Already that type (the full layout's own values, a packed float64 stack): no copy.
+  if (typedArrayFor(dtype, new ArrayBuffer(0)).constructor === values.constructor)
+    return values as TypedArray;
+  const out = typedArrayFor(dtype, new ArrayBuffer(values.length * DTYPE_BYTES[dtype]));
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array)
+    for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.round(values[i]!));
+  else out.set(values);
+  return out;
 }
 
 export function buildLayoutValues(input: JobInput, layout: Layout, numeric: NumberArray): LayoutValues {
