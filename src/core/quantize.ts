@@ -239,7 +239,8 @@ export function planQuantization(
 
 export type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
-const ARRAY_TYPES: Record<QuantizedDType, new (n: number) => IntArray> = {
+/** The typed array that holds each code type. */
+export const QUANTIZED_ARRAY_TYPES: Record<QuantizedDType, new (n: number) => IntArray> = {
   i1: Int8Array,
   u1: Uint8Array,
   i2: Int16Array,
@@ -257,9 +258,9 @@ export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArra
   const { scaleFactor: s, addOffset: o, dtype } = plan;
   const eps = plan.eps ?? Infinity;
   const n = src.length;
-  const dst = out ?? new ARRAY_TYPES[dtype](n);
-  if (!(dst instanceof ARRAY_TYPES[dtype]) || dst.length < n)
-    throw badParams(`The output must be a ${ARRAY_TYPES[dtype].name} of at least ${n} values.`);
+  const dst = out ?? new QUANTIZED_ARRAY_TYPES[dtype](n);
+  if (!(dst instanceof QUANTIZED_ARRAY_TYPES[dtype]) || dst.length < n)
+    throw badParams(`The output must be a ${QUANTIZED_ARRAY_TYPES[dtype].name} of at least ${n} values.`);
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
   // Codes go to a Float64Array block first and then into the typed output with the native set():
   // stores into six different integer array types would make this loop megamorphic (~20× slower).
@@ -330,7 +331,7 @@ export function createEntropyCounter(plan: QuantizationPlan): {
   const dense = hi - lo + 1 <= 1 << 24;
   const counts = dense ? new Float64Array(hi - lo + 1) : null;
   const sparse = dense ? null : new Map<number, number>();
-  const block = new ARRAY_TYPES[plan.dtype](BLOCK);
+  const block = new QUANTIZED_ARRAY_TYPES[plan.dtype](BLOCK);
   let n = 0;
   return {
     add(src) {

@@ -8,7 +8,7 @@
 // the rounded quotient misses ε, a neighbour that meets it is taken (as core/quantize does).
 import { CoreError } from '../core/errors';
 import type { IntArray, QuantizationPlan, QuantizedDType } from '../core/quantize';
-import { QUANTIZED_CODE_RANGE } from '../core/quantize';
+import { QUANTIZED_ARRAY_TYPES, QUANTIZED_CODE_RANGE } from '../core/quantize';
 import type { NumberArray } from '../core/ndarray';
 import type { FixedScaleOffsetFilter } from './types';
 
@@ -19,15 +19,6 @@ const ASTYPE: Record<QuantizedDType, FixedScaleOffsetFilter['astype']> = {
   u2: '<u2',
   i4: '<i4',
   u4: '<u4',
-};
-
-const ARRAY_TYPES: Record<QuantizedDType, new (n: number) => IntArray> = {
-  i1: Int8Array,
-  u1: Uint8Array,
-  i2: Int16Array,
-  u2: Uint16Array,
-  i4: Int32Array,
-  u4: Uint32Array,
 };
 
 /** The filter config for a quantization plan (its step, grid origin and code type). */
@@ -72,7 +63,7 @@ export function encodeFixedScaleOffset(
   const { scale, offset } = f;
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
   const n = values.length;
-  const out = new ARRAY_TYPES[dtype](n);
+  const out = new QUANTIZED_ARRAY_TYPES[dtype](n);
   // Codes go through a Float64Array block and the native set() (one store site for every code type).
   const BLOCK = 1 << 16;
   const block = new Float64Array(Math.min(n, BLOCK));
