@@ -103,27 +103,9 @@ def dask_scan(x, paths):
     todo = [parts[0]] + ([dask.delayed(sample_from_files)(paths, shapes)] if EPS is not None else [])
     got = dask.compute(*todo)
     f = got[0]
-    lo, hi, asym = f["min"], f["max"], f["asym"]
-    if lo > hi:
-        lo = hi = math.nan
-    kind = x.dtype.kind + str(x.dtype.itemsize)
-    layout_error = 0.0
-    if packed and asym != 0:
-        # Storing (A + A.T)/2 moves each value by |a - b|/2, plus one rounding in the stored dtype.
-        m = max(abs(lo), abs(hi))
-        u = {"f2": ulp(m, 10, -24), "f4": ulp(m, 23, -149), "f8": ulp(m, 52, -1074)}.get(kind, 0.5)
-        layout_error = asym / 2 + u
-    if not math.isfinite(layout_error):
-        refuse("NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them")
-    facts = {"dtype": kind, "min": lo, "max": hi, "nan": f["nan"], "inf": f["inf"]}
-    facts.update({"max_asymmetry": asym, "layout_error": layout_error})
-    if EPS is not None:
-        facts["sample"] = got[1]
-    if pairs:
-        m = x.shape[-1]
-        iu = np.triu_indices(m)
-        keep = f["used"][iu] if f["used"] is not None else np.zeros(len(iu[0]), dtype=bool)
-        facts["pairs"] = np.stack([iu[0][keep], iu[1][keep]], axis=1).astype("<i4")
-        if len(facts["pairs"]) == 0:
-            refuse("every value is exactly 0: there are no used pairs to store (keep the .npy)")
+    sample = got[1] if EPS is not None else None
+    figures = (f["min"], f["max"], f["nan"], f["inf"], f["asym"], f["used"])
+    facts = summary_facts(x.dtype, x.shape, *figures, sample)
+    if pairs and len(facts["pairs"]) == 0:
+        refuse("every value is exactly 0: there are no used pairs to store (keep the .npy)")
     return facts

@@ -63,11 +63,18 @@ def scan(a):
         if pairs and v.size:
             seen = nonzero_positions(v)
             used = seen if used is None else used | seen
+    sample = value_sample(a) if EPS is not None else None
+    return summary_facts(a.dtype, a.shape, lo, hi, nan, inf, asym, used, sample)
+
+
+def summary_facts(dtype, shape, lo, hi, nan, inf, asym, used, sample):
+    """The facts from one pass's figures (scan's, or the Dask recipe's merged blocks): the range, the
+    error the packed layouts cost, the sample (or None) and, for the used-pairs layouts, the pairs."""
     if lo > hi:
         lo = hi = math.nan
-    kind = a.dtype.kind + str(a.dtype.itemsize)
+    kind = dtype.kind + str(dtype.itemsize)
     layout_error = 0.0
-    if packed and asym != 0:
+    if LAYOUT != "full" and asym != 0:
         # Storing (A + A.T)/2 moves each value by |a - b|/2, plus one rounding in the stored dtype.
         m = max(abs(lo), abs(hi))
         u = {"f2": ulp(m, 10, -24), "f4": ulp(m, 23, -149), "f8": ulp(m, 52, -1074)}.get(kind, 0.5)
@@ -76,11 +83,10 @@ def scan(a):
         refuse("NaN or ±Inf are not mirrored across the diagonal, so the triangle layout would change them")
     facts = {"dtype": kind, "min": lo, "max": hi, "nan": nan, "inf": inf}
     facts.update({"max_asymmetry": asym, "layout_error": layout_error})
-    if EPS is not None:
-        facts["sample"] = value_sample(a)
-    if pairs:
-        m = a.shape[-1]
-        iu = np.triu_indices(m)
+    if sample is not None:
+        facts["sample"] = sample
+    if LAYOUT.startswith("used-pairs"):
+        iu = np.triu_indices(shape[-1])
         keep = used[iu] if used is not None else np.zeros(len(iu[0]), dtype=bool)
         facts["pairs"] = np.stack([iu[0][keep], iu[1][keep]], axis=1).astype("<i4")
     return facts
