@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -80,4 +80,17 @@ export async function serveDistCopy(): Promise<{ origin: string; root: string; c
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a describe block: a copy of dist/ on a bare static server (no COOP/COEP, no CSP header, default
+ * MIME types), started before its tests and stopped after them.
+ */
+export function useDistCopy(): () => { origin: string; root: string } {
+  let site: Awaited<ReturnType<typeof serveDistCopy>> | undefined;
+  test.beforeAll(async () => {
+    site = await serveDistCopy();
+  });
+  test.afterAll(() => site?.close());
+  return () => site!;
 }

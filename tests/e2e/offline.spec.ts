@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '@playwright/test';
-import { fixture, rowFacts, serveDistCopy, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, rowFacts, useDistCopy, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
 
@@ -67,28 +67,20 @@ test('after one visit the app loads and runs a full sweep with the network off',
 });
 
 test.describe('a new build', () => {
-  let site: Awaited<ReturnType<typeof serveDistCopy>>;
-  let dir: string;
-  let origin: string;
-  test.beforeAll(async () => {
-    // A copy of dist/ on a bare static server (no COOP/COEP, no CSP header, default MIME types).
-    site = await serveDistCopy();
-    ({ origin, root: dir } = site);
-  });
-  test.afterAll(() => site?.close());
+  const site = useDistCopy();
 
   test('waits for the user: a notice offers the reload, which brings the new version', async ({
     page,
   }, testInfo) => {
-    await page.goto(`${origin}/`);
+    await page.goto(`${site().origin}/`);
     expect(await serviceWorkerActive(page)).toBe('activated');
     await page.reload();
     await expect(page.getByTestId('offline-ready')).toBeVisible();
     const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
-    expect(firstWorker).toBe(`${origin}/sw.js`);
+    expect(firstWorker).toBe(`${site().origin}/sw.js`);
 
     // A new deploy: the service worker script changes (as it does whenever a precached file does).
-    appendFileSync(join(dir, 'sw.js'), '\n// build 2\n');
+    appendFileSync(join(site().root, 'sw.js'), '\n// build 2\n');
     await page.evaluate(async () => {
       const reg = await navigator.serviceWorker.getRegistration();
       await reg!.update();

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { fixture, rowFacts, serveDistCopy, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, rowFacts, useDistCopy, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
 
 test.describe('any static host', () => {
-  let site: Awaited<ReturnType<typeof serveDistCopy>>;
-  let dir: string;
-  let origin: string;
-  test.beforeAll(async () => {
-    // A copy of dist/ on a bare static server (no COOP/COEP, no CSP header, default MIME types).
-    site = await serveDistCopy();
-    ({ origin, root: dir } = site);
-  });
-  test.afterAll(() => site?.close());
+  const site = useDistCopy();
 
   test('without cross-origin isolation every strategy runs, with the same results as an isolated host', async ({
     page,
@@ -37,7 +29,7 @@ test.describe('any static host', () => {
         w.__csp.push(`${e.effectiveDirective} ${e.blockedURI}`),
       );
     });
-    const response = await page.goto(`${origin}/`);
+    const response = await page.goto(`${site().origin}/`);
     const headers = response!.headers();
     expect(headers['cross-origin-embedder-policy']).toBeUndefined();
     expect(headers['content-security-policy']).toBeUndefined();
@@ -69,7 +61,7 @@ test.describe('any static host', () => {
       page.waitForEvent('download'),
       page.getByTestId('download-button').click(),
     ]);
-    const saved = join(dir, d.suggestedFilename());
+    const saved = join(site().root, d.suggestedFilename());
     await d.saveAs(saved);
     expect(readFileSync(saved).byteLength).toBe(
       reference.get((await page.getByTestId('recommendation').getAttribute('data-strategy-id'))!)!.bytes,
