@@ -29,8 +29,8 @@ import type { AttrValue, DatasetPlan, StoredDType } from './types';
 
 /**
  * Bytes per written slab. Slabs stay resident in the wasm heap (which never shrinks) and in the JS
- * heap until collected: 8 MiB took the seed sweep's peak PSS from +1109 to +947 MiB over 32 MiB at the
- * same speed (4 MiB gained nothing more).
+ * heap until collected: with 8 MiB (and 8 MiB read and verify slabs) the seed bench's peak PSS over
+ * idle went from +1109 to +911 MiB (3-run medians) at the same speed; 4 MiB gained nothing more.
  */
 export const DEFAULT_SLAB_BYTES = 8 * 2 ** 20;
 
