@@ -82,6 +82,11 @@ export interface BrowserRun {
   idlePssBytes: number;
   /** Summed RSS every ~1 s (downsampled) from just before the file was chosen, for a memory plot. */
   rssSeries: { t: number; bytes: number }[];
+  /** Summed PSS at every PSS sample (~1 s apart), ms after the file was chosen. */
+  pssSeries: { t: number; bytes: number }[];
+  /** When the PSS peak was sampled (ms after the file was chosen) and the rows running then. */
+  peakPssAtMs: number | null;
+  runningAtPeakPss: string[];
   peakMainHeapBytes: number;
   /** CPU ms of the Chromium processes between the file being chosen and done, by process role. */
   cpuMsByRole: Record<string, number>;
@@ -409,6 +414,15 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
     const longest = (ts: LongTask[]) => ts.reduce((a, t) => Math.max(a, t.durationMs), 0);
     const peak = sampler.peak!;
     const cpu = sampler.cpuMsByRole();
+    // The sampler's clock started before t0; the page's clock is aligned to the choice of file.
+    const sinceChosen = (sampleT: number) => Math.round(sampleT - (t0 - sampler!.t0));
+    const timeline = Object.entries(probe.rows).map(([id, r]) => ({
+      id,
+      startMs: rel(r.start),
+      endMs: rel(r.end),
+      status: r.status,
+    }));
+    const peakPssAtMs = sampler.peakPss ? sinceChosen(sampler.peakPss.t) : null;
     return {
       wallMs: probe.doneAt - chosen,
       nodeWallMs,
@@ -431,6 +445,18 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
       idleRssBytes,
       idlePssBytes,
       rssSeries: downsample(sampler.samples, 1000),
+      pssSeries: sampler.samples
+        .filter((x) => x.totalPssBytes !== null)
+        .map((x) => ({ t: sinceChosen(x.t), bytes: x.totalPssBytes! })),
+      peakPssAtMs,
+      runningAtPeakPss:
+        peakPssAtMs === null
+          ? []
+          : timeline
+              .filter(
+                (r) => r.startMs !== null && r.startMs <= peakPssAtMs && (r.endMs ?? Infinity) >= peakPssAtMs,
+              )
+              .map((r) => r.id),
       peakMainHeapBytes: probe.maxHeap,
       cpuMsByRole: cpu,
       cpuMs: Object.values(cpu).reduce((a, b) => a + b, 0),
@@ -442,12 +468,7 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
       cdpMetrics: Object.fromEntries(metrics.map((m) => [m.name, m.value])),
       rows,
       exported,
-      timeline: Object.entries(probe.rows).map(([id, r]) => ({
-        id,
-        startMs: rel(r.start),
-        endMs: rel(r.end),
-        status: r.status,
-      })),
+      timeline,
       userAgent,
       consoleErrors,
     };

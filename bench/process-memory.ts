@@ -151,7 +151,8 @@ export function chromiumChildren(): number[] {
 export class RssSampler {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly roles = new Map<number, string>();
-  private readonly t0 = performance.now();
+  /** performance.now() when the sampler was made: samples' `t` counts from here. */
+  readonly t0 = performance.now();
   readonly samples: MemorySample[] = [];
   /** The sample with the largest summed RSS. */
   peak: MemorySample | null = null;

@@ -444,6 +444,7 @@ peak PSS, Chromium processes summed:                             ${fmtMiB(median
       .slice(0, 3)
       .map((p) => `${p.role} ${fmtMiB(p.pssBytes)}`)
       .join(', ')})
+  at ${medianRun.peakPssAtMs === null ? '—' : fmtS(medianRun.peakPssAtMs)} after the file was chosen, running: ${medianRun.runningAtPeakPss.join(', ') || '—'}
 peak main-thread JS heap:                                        ${fmtMiB(median(ours.map((o) => o.peakMainHeapBytes)))}
 peak RSS, h5py reference process:                                ${fmtMiB(median(refs.map((r) => r.peakRssBytes)))}`);
     if (notes.length > 0) console.log(`\nnotes:\n${notes.map((s) => `- ${s}`).join('\n')}`);
@@ -527,6 +528,9 @@ peak RSS, h5py reference process:                                ${fmtMiB(median
           cpuMsByThread: o.cpuMsByThread,
           cdpMetrics: o.cdpMetrics,
           rssSeries: o.rssSeries,
+          pssSeries: o.pssSeries,
+          peakPssAtMs: o.peakPssAtMs,
+          runningAtPeakPss: o.runningAtPeakPss,
           timeline: o.timeline,
           strategies: o.exported.map((e) => ({ id: e.id, encodeMs: e.encodeMs, verifyMs: e.verifyMs })),
           rowStatus: Object.fromEntries(o.rows.map((r) => [r.id, r.status])),
