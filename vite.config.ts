@@ -82,6 +82,7 @@ export default defineConfig(({ mode }) => ({
   },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/interop/**/*.test.ts'],
+    setupFiles: ['tests/setup/poison-released.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

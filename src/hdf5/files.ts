@@ -2,6 +2,7 @@
 // for the metadata patches (so patching a 2 GB file never copies it).
 
 import { CoreError } from '../core/errors';
+import { buffersOf, releaseBuffers } from '../core/release';
 import type { H5FS } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
 import type { ByteSink } from './object-header';
@@ -62,15 +63,23 @@ export function reserveFileCapacity(path: string, bytes: number): void {
   }
 }
 
-/** Deletes the file; a missing file is not an error. */
+/**
+ * Deletes the file and frees its bytes at once (its buffer is detached, see core/release.ts): a
+ * deleted 150 MB file would otherwise stay resident until the worker's next garbage collection.
+ * A missing file is not an error. Only for files nobody holds a view of (copies were taken).
+ */
 export function removeFile(path: string): void {
-  const { fs } = requireH5();
+  const { fs, module } = requireH5();
   if (!fs.analyzePath(path).exists) return;
+  let contents: unknown;
   try {
+    contents = (fs.lookupPath(path, {}).node as unknown as { contents?: unknown }).contents;
     fs.unlink(path);
   } catch (cause) {
     throw new CoreError('HDF5_WRITE', `Could not remove ${path}`, { cause });
   }
+  // MEMFS may keep a small file as a view of the wasm heap, which must never be detached.
+  if (ArrayBuffer.isView(contents)) releaseBuffers([contents], buffersOf(module.HEAPU8));
 }
 
 /** Byte length of a file in the in-memory FS. */

@@ -35,6 +35,8 @@ export interface DatasetPlan {
    */
   data: TypedArray;
   rowSource?: RowSource;
+  /** Called once the writer is done with the rows `rowSource` gave (written or failed). */
+  rowSourceDone?: () => void;
   dtype: StoredDType;
   shape: readonly number[];
   /** Chunk shape; omitted → contiguous layout. */

@@ -320,6 +320,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     }
   } finally {
     module._free(slabPtr);
+    plan.rowSourceDone?.();
   }
 }
 

@@ -46,6 +46,7 @@ import type { StrategyResult } from './result';
 import { contractAttrs, fileNameFor, summarizeResult } from './result';
 import { compareSlab, leadingRows, slabRows, VERIFY_SLAB_BYTES } from './verify';
 import { CancelledError, UnsupportedError } from '../core/errors';
+import { buffersOf, releaseBuffers } from '../core/release';
 
 export type { JobInput } from './layout-values';
 export type { StrategyResult } from './result';
@@ -208,7 +209,17 @@ export async function runJobParts(
   const original = { shape, dtype: reader.dtype };
   const attrsOf = (strategyAttrs: Record<string, AttrValue>) =>
     contractAttrs(original, spec, params, strategyAttrs, restorePython, facts);
-  const ctx: WriteContext = { spec, def, params, values, acc, opts, t0, inputOf };
+  // What this job must not release: the input (and the reader's whole array) and the layouts it may
+  // have cached; within the job also the values laid out once and the encoded plan (the probe's rows
+  // are served from it).
+  const cachedLayouts = () => [...(opts.layoutCache?.values() ?? [])];
+  const notOurs = buffersOf(
+    'array' in source ? source.array.data : null,
+    reader.inMemory ? reader.read(0, rows).data : null,
+    ...cachedLayouts().flatMap((v) => [v.values, v.raw]),
+  );
+  const keep = new Set([...notOurs, ...buffersOf(values.values, values.raw, plan.data)]);
+  const ctx: WriteContext = { spec, def, params, values, acc, opts, t0, inputOf, keep };
 
   let out: { bytes: number; parts: Uint8Array[]; encodeMs: number; verifyMs: number };
   if (plan.container === 'npy') out = await npyFile(ctx, plan, reader, keepFile);
@@ -226,31 +237,42 @@ export async function runJobParts(
     };
     if (streamed) {
       const rowElems = sizeOf(values.shape.slice(1));
+      // The writer copies each slab into the wasm heap before it asks for the next one, so the
+      // previous slab's rows, laid-out values and encoded values are freed then.
+      let previous: Releasable[] = [];
       dataset.rowSource = (r0, r1) => {
         throwIfAborted(opts.signal);
+        releaseBuffers(previous, keep);
         // The probe's rows are encoded already: small inputs are laid out and encoded once.
         if (r1 <= probeRows) return plan.data.subarray(r0 * rowElems, r1 * rowElems);
-        return def.encode(layoutOfRows(reader.read(r0, r1)), params).data;
+        const rowsIn = reader.read(r0, r1);
+        const laid = layoutOfRows(rowsIn);
+        const data = def.encode(laid, params).data;
+        previous = [laid.values, laid.raw, data];
+        if (reader.freshRows) previous.push(rowsIn.data);
+        else keep.add(rowsIn.data.buffer);
+        return data;
       };
+      dataset.rowSourceDone = () => releaseBuffers(previous, keep);
     }
     out = await hdf5File(ctx, reader, dataset, streamed, keepFile);
   }
   opts.onProgress?.(1, 'verify');
-  return {
-    result: summarizeResult({
-      spec,
-      params,
-      values,
-      metrics: acc.result(),
-      bytes: out.bytes,
-      originalBytes: sizeOf(shape) * DTYPE_BYTES[reader.dtype],
-      fileName,
-      encodeMs: out.encodeMs,
-      verifyMs: out.verifyMs,
-      restorePython,
-    }),
-    parts: out.parts,
-  };
+  const result = summarizeResult({
+    spec,
+    params,
+    values,
+    metrics: acc.result(),
+    bytes: out.bytes,
+    originalBytes: sizeOf(shape) * DTYPE_BYTES[reader.dtype],
+    fileName,
+    encodeMs: out.encodeMs,
+    verifyMs: out.verifyMs,
+    restorePython,
+  });
+  // The laid-out values and the encoded plan, unless cached (or views of the input).
+  if (!cachedLayouts().includes(values)) releaseBuffers([values.values, values.raw, plan.data], notOurs);
+  return { result, parts: out.parts };
 }
 
 type PlanIn<C extends FilePlan['container']> = Extract<FilePlan, { container: C }>;
@@ -264,7 +286,11 @@ interface WriteContext {
   opts: JobOptions;
   t0: number;
   inputOf: (array: NdArray) => JobInput;
+  /** Buffers the job must not release (see runJobParts). */
+  keep: ReadonlySet<ArrayBufferLike>;
 }
+
+type Releasable = ArrayBufferView | null | undefined;
 
 /**
  * A .npy file: its header, then the stored values' own little-endian bytes. The header is parsed back
@@ -341,28 +367,29 @@ async function zarrFile(
   const storedRows = leadingRows(values.shape);
   const step = slabRows(values.shape, input.array.shape, opts.slabBytes ?? VERIFY_SLAB_BYTES);
   if (!layoutOf(spec.layout).rowAligned || step >= storedRows) {
-    const decoded = def.decode(await store.read(), values, params);
+    const read = await store.read();
+    const decoded = def.decode(read, values, params);
+    const keepDecoded = new Set([...ctx.keep, ...buffersOf(decoded)]);
     for (let r0 = 0; r0 < inRows; r0 += step) {
-      compareSlab(acc, input, numeric, values, decoded, r0, Math.min(inRows, r0 + step));
+      const full = compareSlab(acc, input, numeric, values, decoded, r0, Math.min(inRows, r0 + step));
+      releaseBuffers([full], keepDecoded);
       throwIfAborted(opts.signal);
     }
+    releaseBuffers([read.data, decoded], ctx.keep);
   } else
     for (let r0 = 0; r0 < storedRows; r0 += step) {
       const r1 = Math.min(storedRows, r0 + step);
-      compareSlab(
-        acc,
-        input,
-        numeric,
-        values,
-        def.decode(await store.read([r0, r1]), values, params),
-        r0,
-        r1,
-      );
+      const read = await store.read([r0, r1]);
+      const decoded = def.decode(read, values, params);
+      const full = compareSlab(acc, input, numeric, values, decoded, r0, r1);
+      releaseBuffers([read.data, decoded, full], ctx.keep);
       opts.onProgress?.(0.7 + (0.3 * r1) / storedRows, 'verify');
       throwIfAborted(opts.signal);
     }
   const verifyMs = performance.now() - t1;
   const file = zipEntries(withMaxAbsError(entries, zarrPlan, acc.result().maxAbsError));
+  // The verified store: its zip, and the chunks the final zip has copied.
+  releaseBuffers([zip, ...entries.values()], ctx.keep);
   const bytes = file.byteLength;
   return { bytes, parts: keepFile(bytes) ? [file] : [], encodeMs, verifyMs };
 }
@@ -389,8 +416,18 @@ async function hdf5File(
     const t1 = performance.now();
     const shape = reader.shape;
     const inRows = leadingRows(shape);
-    const verify = (decoded: NumberArray, input: JobInput, r0: number, r1: number) =>
-      compareSlab(acc, input, numericView(input.array), values, decoded, r0, r1);
+    // Each slab's buffers (rows read back, decoded, rebuilt; the input's rows when read from disk)
+    // are freed as soon as it is compared.
+    // A whole decoded array (no `read`) is freed after its last slab.
+    const verify = (decoded: NumberArray, input: JobInput, r0: number, r1: number, read?: ReadBack) => {
+      const full = compareSlab(acc, input, numericView(input.array), values, decoded, r0, r1);
+      if (read)
+        releaseBuffers(
+          [read.data, decoded, full, input.array.data],
+          reader.freshRows ? ctx.keep : new Set([...ctx.keep, input.array.data.buffer]),
+        );
+      else releaseBuffers([full], new Set([...ctx.keep, ...buffersOf(decoded)]));
+    };
     if (streamed) {
       // Input rows and stored rows correspond one to one: each slab is read from the file and from
       // the input, decoded with the whole array's layout metadata, and compared.
@@ -399,7 +436,7 @@ async function hdf5File(
         throwIfAborted(opts.signal);
         const r1 = Math.min(inRows, r0 + step);
         const read = readHdf5File(path, { rows: [r0, r1] });
-        verify(def.decode(read, values, params), ctx.inputOf(reader.read(r0, r1)), 0, r1 - r0);
+        verify(def.decode(read, values, params), ctx.inputOf(reader.read(r0, r1)), 0, r1 - r0, read);
         opts.onProgress?.(0.7 + (0.3 * r1) / inRows, 'verify');
       }
     } else {
@@ -408,15 +445,18 @@ async function hdf5File(
       const storedRows = leadingRows(values.shape);
       if (!layoutOf(spec.layout).rowAligned || step >= storedRows) {
         // Axis 0 isn't the input's (or it is one slab): decode the whole stored array once.
-        const decodedAll = def.decode(readHdf5File(path), values, params);
+        const read = readHdf5File(path);
+        const decodedAll = def.decode(read, values, params);
         for (let r0 = 0; r0 < inRows; r0 += step) {
           verify(decodedAll, input, r0, Math.min(inRows, r0 + step));
           throwIfAborted(opts.signal);
         }
+        releaseBuffers([read.data, decodedAll], ctx.keep);
       } else
         for (let r0 = 0; r0 < storedRows; r0 += step) {
           const r1 = Math.min(storedRows, r0 + step);
-          verify(def.decode(readHdf5File(path, { rows: [r0, r1] }), values, params), input, r0, r1);
+          const read = readHdf5File(path, { rows: [r0, r1] });
+          verify(def.decode(read, values, params), input, r0, r1, read);
           opts.onProgress?.(0.7 + (0.3 * r1) / storedRows, 'verify');
           throwIfAborted(opts.signal);
         }

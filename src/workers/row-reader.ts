@@ -13,6 +13,8 @@ export interface RowReader {
    * readers can run the layouts and containers that need every row at once.
    */
   inMemory: boolean;
+  /** True when each `read` returns new buffers the caller owns (and may free once used). */
+  freshRows: boolean;
   read(r0: number, r1: number): NdArray;
 }
 
@@ -23,6 +25,7 @@ export function memoryRowReader(array: NdArray): RowReader {
     shape: array.shape,
     dtype: array.dtype,
     inMemory: true,
+    freshRows: false,
     read: (r0, r1) =>
       array.shape.length === 0
         ? array
@@ -43,6 +46,7 @@ export function npyBlobRowReader(blob: Blob, header: NpyHeader): RowReader {
     shape: header.shape,
     dtype: header.dtype,
     inMemory: false,
+    freshRows: true,
     read(r0, r1) {
       const start = header.dataOffset + r0 * rowBytes;
       const bytes = new Uint8Array(reader.readAsArrayBuffer(blob.slice(start, start + (r1 - r0) * rowBytes)));

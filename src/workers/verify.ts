@@ -31,7 +31,8 @@ export function slabRows(
  * Compares input rows [r0, r1) with the decoded values. For row-aligned layouts `decoded` holds the
  * stored rows [r0, r1) (or the whole stored array); otherwise the whole decoded stored array. The
  * layout rebuilds full rows, which are cast to the loaded dtype exactly as the restore snippet does
- * (float32 rounding, integer rounding), so the measured error is what a reader gets.
+ * (float32 rounding, integer rounding), so the measured error is what a reader gets. Returns the
+ * rebuilt rows (the caller frees them if they are its own).
  */
 export function compareSlab(
   acc: ErrorAccumulator,
@@ -41,7 +42,7 @@ export function compareSlab(
   decoded: NumberArray,
   r0: number,
   r1: number,
-): void {
+): NumberArray {
   const shape = input.array.shape;
   const layout = layoutOf(values.layout);
   const rowElems = shape.length === 0 ? 1 : sizeOf(shape.slice(1));
@@ -61,6 +62,7 @@ export function compareSlab(
   castToLoadedDtype(full, input.array.dtype);
   const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
   acc.add(origSlab, full);
+  return full;
 }
 
 /** Rounds decoded float64 values in place as `astype(original dtype)` would (float32, integers). */
