@@ -8,13 +8,14 @@
 // writer pulls them, and verified slab by slab, so a job holds a few slabs plus its file whatever the
 // input's size. Layouts that need every matrix at once (pair-major), the .npy and Zarr containers and
 // arrays without rows are built whole from an in-memory input.
-import type { NdArray, NumberArray } from '../core/ndarray';
+import type { NdArray, NumberArray, TypedArray } from '../core/ndarray';
+import type { LayoutDef } from '../layouts/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { createErrorAccumulator } from '../core/metrics';
 import type { ErrorAccumulator } from '../core/metrics';
 import { decodeNpyData, HOST_LITTLE_ENDIAN, npyHeaderBytes, parseNpyHeader, writeNpy } from '../core/npy';
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
-import { isFilterFailure, writeHdf5File } from '../hdf5/write';
+import { DEFAULT_SLAB_BYTES, isFilterFailure, writeHdf5File } from '../hdf5/write';
 import type { WriteOptions } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileParts, removeFile } from '../hdf5/files';
@@ -83,8 +84,13 @@ export function streamProblem(shape: readonly number[], spec: StrategySpec): str
   if (readableBy === 'numpy')
     return 'the .npy strategies store your input as it is: the file you have is that file';
   if (readableBy === 'zarr') return 'a Zarr store is built whole in memory; it is not streamed';
+  return rowsProblem(shape, layout);
+}
+
+/** Why rows of this shape can't be laid out and encoded slab by slab, or null when they can. */
+function rowsProblem(shape: readonly number[], layout: LayoutDef): string | null {
   if (shape.length < 2 || shape.includes(0)) return 'streaming needs an array with rows (rank ≥ 2)';
-  if (spec.layout !== 'full' && shape.length < 3)
+  if (layout.id !== 'full' && shape.length < 3)
     return 'streaming a packed layout needs a stack of matrices (rank ≥ 3)';
   if (!layout.rowAligned)
     return `the ${layout.short} layout needs every matrix at once; it can't be streamed`;
@@ -146,6 +152,11 @@ export async function runJobParts(
   const t0 = performance.now();
   const streamed = canStream(shape, spec);
   if (!streamed && !reader.inMemory) throw new UnsupportedError(streamProblem(shape, spec)!);
+  // Rows pulled slab by slab: streamed HDF5 files, and in memory the Zarr stores and .npy files of
+  // row-aligned layouts (the file is assembled in memory if kept, but the encoded array is never
+  // held whole).
+  const slabbed =
+    streamed || ((readableBy === 'zarr' || readableBy === 'numpy') && rowsProblem(shape, layout) === null);
 
   // Layout: the whole stored array's description. Streamed jobs lay out a probe of ≥ 1 MiB of rows
   // (the same chunk shape as the whole array would get) and the rest as the writer asks for it.
@@ -155,7 +166,7 @@ export async function runJobParts(
     buildLayoutValues(inputOf(array), spec.layout, numericView(array));
   let values: LayoutValues;
   let probeRows = 0;
-  if (streamed) {
+  if (slabbed) {
     probeRows = Math.min(rows, Math.ceil(CHUNK_TARGET_BYTES / sizeOf(shape.slice(1))) + 1);
     const probe = layoutOfRows(reader.read(0, probeRows));
     values = { ...probe, shape: [rows, ...probe.shape.slice(1)] };
@@ -219,7 +230,40 @@ export async function runJobParts(
     ...cachedLayouts().flatMap((v) => [v.values, v.raw]),
   );
   const keep = new Set([...notOurs, ...buffersOf(values.values, values.raw, plan.data)]);
-  const ctx: WriteContext = { spec, def, params, values, acc, opts, t0, inputOf, keep };
+  // Encoded rows [r0, r1) for a writer that pulls them in order. The writer has copied or compressed
+  // a slab before it asks for the next, so the previous slab's rows, laid-out values and encoded
+  // values are freed then (and the last one when it is done).
+  let previous: Releasable[] = [];
+  const rowElems = sizeOf(values.shape.slice(1));
+  const encodedRows: RowSlabs = {
+    rows: (r0, r1) => {
+      throwIfAborted(opts.signal);
+      releaseBuffers(previous, keep);
+      previous = [];
+      // The probe's rows are encoded already: small inputs are laid out and encoded once.
+      if (r1 <= probeRows) return plan.data.subarray(r0 * rowElems, r1 * rowElems);
+      const rowsIn = reader.read(r0, r1);
+      const laid = layoutOfRows(rowsIn);
+      const data = def.encode(laid, params).data;
+      previous = [laid.values, laid.raw, data];
+      if (reader.freshRows) previous.push(rowsIn.data);
+      else keep.add(rowsIn.data.buffer);
+      return data;
+    },
+    done: () => releaseBuffers(previous, keep),
+  };
+  const ctx: WriteContext = {
+    spec,
+    def,
+    params,
+    values,
+    acc,
+    opts,
+    t0,
+    inputOf,
+    keep,
+    encodedRows: slabbed ? encodedRows : null,
+  };
 
   let out: { bytes: number; parts: Uint8Array[]; encodeMs: number; verifyMs: number };
   if (plan.container === 'npy') out = await npyFile(ctx, plan, reader, keepFile);
@@ -235,25 +279,9 @@ export async function runJobParts(
       extraDatasets: layout.extraDatasets(shape, facts),
       ...attrsOf(plan.attrs),
     };
-    if (streamed) {
-      const rowElems = sizeOf(values.shape.slice(1));
-      // The writer copies each slab into the wasm heap before it asks for the next one, so the
-      // previous slab's rows, laid-out values and encoded values are freed then.
-      let previous: Releasable[] = [];
-      dataset.rowSource = (r0, r1) => {
-        throwIfAborted(opts.signal);
-        releaseBuffers(previous, keep);
-        // The probe's rows are encoded already: small inputs are laid out and encoded once.
-        if (r1 <= probeRows) return plan.data.subarray(r0 * rowElems, r1 * rowElems);
-        const rowsIn = reader.read(r0, r1);
-        const laid = layoutOfRows(rowsIn);
-        const data = def.encode(laid, params).data;
-        previous = [laid.values, laid.raw, data];
-        if (reader.freshRows) previous.push(rowsIn.data);
-        else keep.add(rowsIn.data.buffer);
-        return data;
-      };
-      dataset.rowSourceDone = () => releaseBuffers(previous, keep);
+    if (slabbed) {
+      dataset.rowSource = encodedRows.rows;
+      dataset.rowSourceDone = encodedRows.done;
     }
     out = await hdf5File(ctx, reader, dataset, streamed, keepFile);
   }
@@ -288,14 +316,22 @@ interface WriteContext {
   inputOf: (array: NdArray) => JobInput;
   /** Buffers the job must not release (see runJobParts). */
   keep: ReadonlySet<ArrayBufferLike>;
+  /** Encoded rows on demand, when the writer pulls them slab by slab; null: `plan.data` is whole. */
+  encodedRows: RowSlabs | null;
+}
+
+interface RowSlabs {
+  rows(r0: number, r1: number): TypedArray;
+  done(): void;
 }
 
 type Releasable = ArrayBufferView | null | undefined;
 
 /**
  * A .npy file: its header, then the stored values' own little-endian bytes. The header is parsed back
- * as numpy would and the data decoded from those very bytes; the two parts are joined into one file
- * only when it is kept (a 159 MB copy of the input otherwise, just to be dropped).
+ * as numpy would and the data decoded from those very bytes, slab by slab when the rows are pulled
+ * (a packed triangle is never held whole); the file is assembled only when it is kept (a copy of the
+ * input otherwise, just to be dropped).
  */
 async function npyFile(
   ctx: WriteContext,
@@ -303,31 +339,55 @@ async function npyFile(
   reader: RowReader,
   keepFile: (bytes: number) => boolean,
 ) {
-  const { def, params, values, acc, t0 } = ctx;
+  const { def, params, values, acc, opts, t0 } = ctx;
   const input = ctx.inputOf(reader.read(0, leadingRows(reader.shape)));
   const header = npyHeaderBytes(plan.dtype, plan.shape);
-  const data = HOST_LITTLE_ENDIAN
-    ? new Uint8Array(plan.data.buffer, plan.data.byteOffset, plan.data.byteLength)
-    : writeNpy({ dtype: plan.dtype, shape: plan.shape, data: plan.data }).subarray(header.length);
-  const bytes = header.length + data.byteLength;
-  const encodeMs = performance.now() - t0;
-  const t1 = performance.now();
+  const dataBytes = sizeOf(plan.shape) * DTYPE_BYTES[plan.dtype];
+  const bytes = header.length + dataBytes;
   const parsed = parseNpyHeader(header);
-  if (parsed.dataOffset !== header.length || parsed.dataBytes !== data.byteLength)
+  if (parsed.dataOffset !== header.length || parsed.dataBytes !== dataBytes)
     throw new Error(`the .npy header describes ${parsed.dataBytes} data bytes at ${parsed.dataOffset}`);
-  const back = decodeNpyData(parsed, data);
-  const read: ReadBack = {
-    data: back.data,
-    dtype: back.dtype === 'b1' ? 'u1' : back.dtype,
-    shape: [...back.shape],
-    attrs: {},
-    rootAttrs: {},
-    filters: [],
-  };
+  const file = keepFile(bytes) ? new Uint8Array(bytes) : null;
+  file?.set(header);
   const numeric = numericView(input.array);
-  compareSlab(acc, input, numeric, values, def.decode(read, values, params), 0, leadingRows(values.shape));
-  const verifyMs = performance.now() - t1;
-  return { bytes, parts: keepFile(bytes) ? [joinParts([header, data])] : [], encodeMs, verifyMs };
+  const storedRows = leadingRows(values.shape);
+  const rowShape = values.shape.slice(1);
+  const step = ctx.encodedRows
+    ? slabRows(values.shape, input.array.shape, opts.slabBytes ?? VERIFY_SLAB_BYTES)
+    : storedRows;
+  let encodeMs = performance.now() - t0;
+  let verifyMs = 0;
+  for (let r0 = 0; r0 < storedRows; r0 += step) {
+    throwIfAborted(opts.signal);
+    const r1 = Math.min(storedRows, r0 + step);
+    const t1 = performance.now();
+    const data = ctx.encodedRows ? ctx.encodedRows.rows(r0, r1) : plan.data;
+    const shape = values.shape.length === 0 ? [] : [r1 - r0, ...rowShape];
+    // The bytes numpy writes: the values' own on a little-endian host.
+    const own = HOST_LITTLE_ENDIAN
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : writeNpy({ dtype: plan.dtype, shape, data }).subarray(npyHeaderBytes(plan.dtype, shape).length);
+    const at =
+      header.length + (values.shape.length === 0 ? 0 : r0 * sizeOf(rowShape)) * DTYPE_BYTES[plan.dtype];
+    file?.set(own, at);
+    const t2 = performance.now();
+    encodeMs += t2 - t1;
+    const back = decodeNpyData({ ...parsed, shape, dataBytes: own.byteLength }, own);
+    const read: ReadBack = {
+      data: back.data,
+      dtype: back.dtype === 'b1' ? 'u1' : back.dtype,
+      shape: [...back.shape],
+      attrs: {},
+      rootAttrs: {},
+      filters: [],
+    };
+    const decoded = def.decode(read, values, params);
+    const full = compareSlab(acc, input, numeric, values, decoded, r0, r1);
+    if (ctx.encodedRows) releaseBuffers([back.data, decoded, full], ctx.keep);
+    verifyMs += performance.now() - t2;
+  }
+  ctx.encodedRows?.done();
+  return { bytes, parts: file ? [file] : [], encodeMs, verifyMs };
 }
 
 /**
@@ -347,6 +407,8 @@ async function zarrFile(
     ...attrs,
     extraDatasets: layoutOf(spec.layout).extraDatasets(input.array.shape, input.facts),
   });
+  if (ctx.encodedRows)
+    zarrPlan.arrays[0]!.rowSource = { ...ctx.encodedRows, slabBytes: opts.slabBytes ?? DEFAULT_SLAB_BYTES };
   let entries: ZarrEntries;
   let zip: Uint8Array;
   try {

@@ -25,8 +25,16 @@ export interface ZarrArrayPlan {
   dtype: string;
   shape: readonly number[];
   chunks: readonly number[];
-  /** The encoded elements (the filters' `astype` when there are filters), C order, little-endian. */
+  /**
+   * The encoded elements (the filters' `astype` when there are filters), C order, little-endian.
+   * Ignored when `rowSource` is given.
+   */
   data: TypedArray;
+  /**
+   * Rows [r0, r1) along axis 0 on demand, asked for in order in slabs of whole chunk rows, so the
+   * encoded array is never held whole. Called with no arguments when done.
+   */
+  rowSource?: { rows(r0: number, r1: number): TypedArray; done(): void; slabBytes: number };
   compressor: ZarrCompressor | null;
   filters: ZarrFilter[] | null;
   /** `_ARRAY_DIMENSIONS` (xarray's dimension names) is added from `dims`. */
@@ -166,22 +174,40 @@ export async function buildZarrEntries(
   const entries: ZarrEntries = new Map();
   entries.set('.zgroup', utf8(pythonJson({ zarr_format: 2 })));
   entries.set('.zattrs', utf8(pythonJson(plan.rootAttrs)));
-  const total = plan.arrays.reduce((n, a) => n + a.data.byteLength, 0) || 1;
+  const item = (a: ZarrArrayPlan) => a.data.BYTES_PER_ELEMENT;
+  const total = plan.arrays.reduce((n, a) => n + a.shape.reduce((x, y) => x * y, 1) * item(a), 0) || 1;
   let done = 0;
   for (const a of plan.arrays) {
     if (a.shape.length === 0 || a.shape.length !== a.chunks.length)
       throw new ZarrStoreProblem('a Zarr array here needs a rank ≥ 1 and one chunk length per axis');
     entries.set(`${a.name}/.zarray`, utf8(pythonJson(arrayMeta(a) as unknown as JsonValue)));
     entries.set(`${a.name}/.zattrs`, utf8(pythonJson({ ...a.attrs, _ARRAY_DIMENSIONS: [...a.dims] })));
-    const src = bytesOf(a.data);
-    const item = a.data.BYTES_PER_ELEMENT;
-    for (const g of gridIndices(gridOf(a.shape, a.chunks))) {
-      const raw = chunkBytes(src, a.shape, a.chunks, g, item);
-      let encoded = raw;
-      for (const f of a.filters ?? []) if (f.id === 'shuffle') encoded = shuffleBytes(encoded, f.elementsize);
-      entries.set(`${a.name}/${g.join('.')}`, await compressChunk(a.compressor, encoded));
-      done += raw.byteLength;
-      onProgress?.(Math.min(1, done / total));
+    // Slabs of whole chunk rows: the whole array at once, or what the row source gives at a time.
+    const rows = a.shape[0]!;
+    const band = a.chunks[0]!;
+    const rowBytes = (a.shape.reduce((x, y) => x * y, 1) / Math.max(1, rows)) * item(a);
+    const slabRows = a.rowSource
+      ? band * Math.max(1, Math.floor(a.rowSource.slabBytes / Math.max(1, rowBytes * band)))
+      : Math.max(rows, 1);
+    try {
+      for (let s0 = 0; s0 < Math.max(rows, 1); s0 += slabRows) {
+        const s1 = Math.min(rows, s0 + slabRows);
+        const slab = a.rowSource ? a.rowSource.rows(s0, s1) : a.data;
+        const shape = [s1 - s0, ...a.shape.slice(1)];
+        const src = bytesOf(slab);
+        for (const g of gridIndices(gridOf(shape, a.chunks))) {
+          const raw = chunkBytes(src, shape, a.chunks, g, item(a));
+          let encoded = raw;
+          for (const f of a.filters ?? [])
+            if (f.id === 'shuffle') encoded = shuffleBytes(encoded, f.elementsize);
+          const key = [g[0]! + s0 / band, ...g.slice(1)].join('.');
+          entries.set(`${a.name}/${key}`, await compressChunk(a.compressor, encoded));
+          done += raw.byteLength;
+          onProgress?.(Math.min(1, done / total));
+        }
+      }
+    } finally {
+      a.rowSource?.done();
     }
   }
   return entries;

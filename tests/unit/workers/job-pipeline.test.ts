@@ -45,12 +45,15 @@ describe('one pipeline: streamed row by row', () => {
     { shape: array.shape, facts: input.facts },
     { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' },
     7.8e-3,
-  ).filter((s) => s.strategyId === 'zarr');
+  ).filter((s) => s.strategyId === 'zarr' || s.strategyId === 'npy');
 
-  it('has Zarr rows to verify slab by slab', () => expect(zarrSpecs.length).toBeGreaterThan(1));
+  it('has Zarr and .npy rows (packed layouts too) to build and verify slab by slab', () => {
+    expect(zarrSpecs.filter((s) => s.strategyId === 'zarr').length).toBeGreaterThan(1);
+    expect(zarrSpecs.some((s) => s.strategyId === 'npy' && s.layout !== 'full')).toBe(true);
+  });
 
-  it.each(zarrSpecs.map((s) => [`${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
-    'Zarr %s: verified in tiny slabs, the same store and error as in one',
+  it.each(zarrSpecs.map((s) => [`${s.strategyId}:${s.layout}:${JSON.stringify(s.params)}`, s] as const))(
+    '%s: encoded and verified in tiny slabs, the same file and error as in one',
     async (_name, spec) => {
       const one = await runJob(input, spec, { slabBytes: 1 << 30 });
       const many = await runJob(input, spec, { slabBytes: 20_000 });
