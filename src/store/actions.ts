@@ -10,6 +10,7 @@ import type { InputFacts } from '../strategies/types';
 import { blobOf } from './file-cache';
 import type { LoadedArray } from '../workers/load';
 import { isAbortError } from '../workers/rpc';
+import { releaseBuffers } from '../core/release';
 import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
@@ -272,7 +273,9 @@ export function downloadRow(id: string): void {
     .run(row.spec, { wantFile: true })
     .then(
       ({ file }) => {
-        if (file) saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
+        if (!file) return;
+        saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
+        releaseBuffers([file], new Set()); // the Blob has its own copy
       },
       (e: unknown) => {
         if (!isAbortError(e))

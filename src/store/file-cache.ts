@@ -3,6 +3,7 @@
 // since a sweep writes ~1.5 GB of files for a 159 MB input. A file that is not kept is written again
 // by a worker when the user downloads it (the bytes are deterministic).
 import type { StrategyResult } from '../workers/job';
+import { releaseBuffers } from '../core/release';
 
 // Transferred bytes are kept as they arrived: wrapping them in a Blob copies synchronously on the
 // main thread (hundreds of ms for big files), so a Blob is made only when the user downloads.
@@ -25,22 +26,29 @@ export function blobOf(bytes: Uint8Array, type = 'application/octet-stream'): Bl
   return new Blob(parts, { type });
 }
 
+/** Frees dropped bytes at once (the cache owns them; downloads got Blob copies), not at the next GC. */
+const drop = (bytes: Uint8Array) => releaseBuffers([bytes], new Set());
+
 /**
  * Keeps the summary, and the file when it came back (big files are rebuilt on download). Over the
  * budget the smallest files win: bigger kept files are dropped to make room for a smaller one, since
- * the file a user downloads is usually the smallest within their tolerance.
+ * the file a user downloads is usually the smallest within their tolerance. The cache owns `bytes`
+ * from here on: bytes it does not keep are freed.
  */
 export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
-  if (!bytes || files.has(specKey) || bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return;
+  if (!bytes) return;
+  if (files.has(specKey) || bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return drop(bytes);
   while (keptBytes + bytes.byteLength > KEPT_FILES_BUDGET_BYTES) {
     let largest: string | null = null;
     for (const [key, b] of files)
       if (b.byteLength > bytes.byteLength && (!largest || b.byteLength > files.get(largest)!.byteLength))
         largest = key;
-    if (!largest) return;
-    keptBytes -= files.get(largest)!.byteLength;
+    if (!largest) return drop(bytes);
+    const evicted = files.get(largest)!;
+    keptBytes -= evicted.byteLength;
     files.delete(largest);
+    drop(evicted);
   }
   files.set(specKey, bytes);
   keptBytes += bytes.byteLength;
@@ -65,6 +73,7 @@ export function cachedFile(specKey: string): Blob | undefined {
 }
 
 export function clearCaches(): void {
+  for (const bytes of files.values()) drop(bytes);
   files.clear();
   keptBytes = 0;
   results.clear();

@@ -17,6 +17,29 @@ const file = (mib: number, fill: number) => new Uint8Array(mib * MiB).fill(fill)
 afterEach(() => clearCaches());
 
 describe('the kept-files cache', () => {
+  it('frees the bytes it does not keep or evicts, and leaves kept bytes and Blobs intact', async () => {
+    const half = KEPT_FILES_BUDGET_BYTES / MiB / 2;
+    const a = file(half, 1);
+    const b = file(half, 2);
+    cacheResult('a', summary('a'), a);
+    cacheResult('b', summary('b'), b);
+    const blobA = cachedFile('a')!;
+    const small = file(1, 3);
+    cacheResult('small', summary('small'), small); // evicts a or b
+    const evicted = hasCachedFile('a') ? b : a;
+    const kept = evicted === a ? b : a;
+    const rejected = file(half + 1, 4);
+    cacheResult('bigger', summary('bigger'), rejected);
+    // Released: detached (length 0) where the engine can, poisoned with 0xFF in Node before 22.
+    const freed = (x: Uint8Array) => x.length === 0 || x.every((v) => v === 0xff);
+    expect(freed(evicted)).toBe(true);
+    expect(freed(rejected)).toBe(true);
+    expect(kept.every((v) => v === (kept === a ? 1 : 2))).toBe(true);
+    expect(small[0]).toBe(3);
+    // A Blob handed out before the eviction has its own copy.
+    expect(new Uint8Array(await blobA.arrayBuffer()).every((v) => v === 1)).toBe(true);
+  });
+
   it('keeps every summary, and files up to the budget', () => {
     const n = Math.floor(KEPT_FILES_BUDGET_BYTES / (8 * MiB));
     for (let i = 0; i < n + 3; i++) cacheResult(`k${i}`, summary(`r${i}`), file(8, i));
