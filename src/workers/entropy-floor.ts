@@ -10,6 +10,7 @@ import type { Layout, LayoutValues } from '../strategies/types';
 import { layoutOf } from '../layouts/registry';
 import { buildLayoutValues, numericView } from './layout-values';
 import type { JobInput } from './layout-values';
+import { buffersOf, releaseBuffers } from '../core/release';
 
 /** Input bytes laid out at a time. */
 const SLAB_BYTES = 16 << 20;
@@ -37,8 +38,15 @@ function floorBytes(input: JobInput, layout: Layout, eps: number, slabBytes: num
   const whole: LayoutValues = { ...first, shape: def.storedShape(array.shape, input.facts) };
   if (quantizationProblem(whole, eps) !== null) return null;
   const counter = createEntropyCounter(quantizationPlanFor(whole, eps));
-  counter.add(first.values);
-  for (let r0 = step; r0 < rows; r0 += step) counter.add(slab(r0, Math.min(rows, r0 + step)).values);
+  // Each laid-out slab (a triangle of 16 MiB of rows is ~8 MiB) is freed once counted, not left for
+  // a garbage collection an idle worker may not run for a long time.
+  const inputBuffers = buffersOf(array.data);
+  const count = (v: LayoutValues) => {
+    counter.add(v.values);
+    releaseBuffers([v.values, v.raw], inputBuffers);
+  };
+  count(first);
+  for (let r0 = step; r0 < rows; r0 += step) count(slab(r0, Math.min(rows, r0 + step)));
   return Math.ceil(counter.bits() / 8);
 }
 

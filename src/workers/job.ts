@@ -450,7 +450,8 @@ async function zarrFile(
     }
   const verifyMs = performance.now() - t1;
   const file = zipEntries(withMaxAbsError(entries, zarrPlan, acc.result().maxAbsError));
-  // The verified store: its zip, and the chunks the final zip has copied.
+  // The verified store: its zip, the entries unzipped from it, and the chunks the final zip copied.
+  store.close();
   releaseBuffers([zip, ...entries.values()], ctx.keep);
   const bytes = file.byteLength;
   return { bytes, parts: keepFile(bytes) ? [file] : [], encodeMs, verifyMs };

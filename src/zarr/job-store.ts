@@ -79,6 +79,7 @@ const STORED: Record<string, StoredDType> = {
 export function openZarrData(zip: Uint8Array): {
   rows: number;
   read(rows?: readonly [number, number]): Promise<ReadBack>;
+  close(): void;
 } {
   const group = openZarrZip(zip);
   const data = group.arrays.get('data');
@@ -98,6 +99,7 @@ export function openZarrData(zip: Uint8Array): {
       filters: [],
       chunks: [...data.meta.chunks],
     }),
+    close: () => group.close(),
   };
 }
 

@@ -7,6 +7,7 @@
 // refused with that reason (see zipProblem).
 import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
+import { buffersOf, releaseBuffers } from '../core/release';
 import type { TypedArray } from '../core/ndarray';
 import { compressChunk, decompressChunk, shuffleBytes } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
@@ -201,7 +202,10 @@ export async function buildZarrEntries(
           for (const f of a.filters ?? [])
             if (f.id === 'shuffle') encoded = shuffleBytes(encoded, f.elementsize);
           const key = [g[0]! + s0 / band, ...g.slice(1)].join('.');
-          entries.set(`${a.name}/${key}`, await compressChunk(a.compressor, encoded));
+          const stored = await compressChunk(a.compressor, encoded);
+          entries.set(`${a.name}/${key}`, stored);
+          // The chunk's copies (~1 MiB each, dozens per store) are freed now, not at the next GC.
+          releaseBuffers([raw, encoded], buffersOf(stored, src));
           done += raw.byteLength;
           onProgress?.(Math.min(1, done / total));
         }
@@ -299,6 +303,8 @@ export interface OpenZarrGroup {
    * or rows [r0, r1) along axis 0 — only the chunks those rows touch are decoded.
    */
   read(name: string, rows?: readonly [number, number]): Promise<TypedArray>;
+  /** Frees the unzipped entries (copies of the zip's); the group can't be read afterwards. */
+  close(): void;
 }
 
 /** Opens a zipped Zarr v2 group; chunks are decoded with the same codecs that wrote them. */
@@ -321,6 +327,7 @@ export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
       if (!array) throw new CoreError('ZARR_READ', `the Zarr store has no \`${name}\` array`);
       return decodeRows(files, name, array.meta, rows);
     },
+    close: () => releaseBuffers(Object.values(files), buffersOf(zip)),
   };
 }
 
@@ -360,13 +367,18 @@ async function decodeRows(
     if (hi[0]! <= lo[0]!) continue;
     const bytes = files[`${name}/${g.join('.')}`];
     if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
+    // Every step's output is this chunk's own copy (freed after the scatter); `bytes` is the store's.
+    const temps: ArrayBufferView[] = [];
     let decoded = await decompressChunk(meta.compressor, bytes);
+    temps.push(decoded);
     for (let f = filters.length - 1; f >= 0; f--) {
       const filter = filters[f]!;
-      if (filter.id === 'shuffle') decoded = shuffleBytes(decoded, filter.elementsize, true);
+      if (filter.id === 'shuffle') temps.push((decoded = shuffleBytes(decoded, filter.elementsize, true)));
     }
     let chunk: TypedArray = typedOf(storedType, decoded);
-    for (let f = scaled.length - 1; f >= 0; f--) chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!);
+    temps.push(chunk);
+    for (let f = scaled.length - 1; f >= 0; f--)
+      temps.push((chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!)));
     const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // Scatter the chunk's rows into the output, one run along the last axis at a time.
     const last = r - 1;
@@ -384,6 +396,7 @@ async function decodeRows(
       while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
       if (d < 0) break;
     }
+    releaseBuffers(temps, buffersOf(bytes, out));
   }
   return typedOf(outType, out);
 }
