@@ -2,7 +2,14 @@
 // and write only small facts into the store.
 import { getState, setState } from './store';
 import type { InputInfo } from './store';
-import { cacheResult, cachedFile, cachedResult, clearCaches, hasCachedFile } from './file-cache';
+import {
+  cacheResult,
+  cachedFile,
+  cachedResult,
+  clearCaches,
+  hasCachedFile,
+  largestAcceptedFileBytes,
+} from './file-cache';
 import { SweepController } from './sweep-controller';
 import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
 import type { NpyHeader } from '../core/npy';
@@ -36,7 +43,7 @@ function getPool(): SweepPool {
 const controller = new SweepController(
   () => getPool(),
   { get: getState, set: setState },
-  { get: cachedResult, put: cacheResult },
+  { get: cachedResult, put: cacheResult, acceptedFileBytes: largestAcceptedFileBytes },
   { isAbort: isAbortError },
 );
 

@@ -38,7 +38,8 @@ const drop = (bytes: Uint8Array) => releaseBuffers([bytes], new Set());
 export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint8Array | null): void {
   results.set(specKey, result);
   if (!bytes) return;
-  if (files.has(specKey) || bytes.byteLength > KEPT_FILES_BUDGET_BYTES) return drop(bytes);
+  // Not kept when even evicting every bigger file leaves no room (then nothing is evicted either).
+  if (files.has(specKey) || bytes.byteLength > largestAcceptedFileBytes()) return drop(bytes);
   while (keptBytes + bytes.byteLength > KEPT_FILES_BUDGET_BYTES) {
     let largest: string | null = null;
     for (const [key, b] of files)
@@ -52,6 +53,28 @@ export function cacheResult(specKey: string, result: StrategyResult, bytes: Uint
   }
   files.set(specKey, bytes);
   keptBytes += bytes.byteLength;
+}
+
+/**
+ * The biggest file the cache would keep if it arrived now (evicting bigger ones as cacheResult does),
+ * 0 when none. Workers are told it, so they don't send files the page would drop at once: a file
+ * transferred from a worker stays resident until the page's next garbage collection even when its
+ * buffer is released (measured in Chromium), so one that is not kept should not be sent.
+ */
+export function largestAcceptedFileBytes(): number {
+  const sizes = [...files.values()].map((b) => b.byteLength).sort((a, b) => a - b);
+  // With the j smallest files kept (all bigger ones evicted), x fits when prefix_j + x ≤ budget
+  // and x < the (j+1)-th size (x ≥ the j-th: otherwise fewer files stay).
+  let best = 0;
+  let prefix = 0;
+  for (let j = 0; j <= sizes.length; j++) {
+    if (j > 0) prefix += sizes[j - 1]!;
+    const lo = j > 0 ? sizes[j - 1]! : 0;
+    const hi = j < sizes.length ? sizes[j]! - 1 : Infinity;
+    const x = Math.min(hi, KEPT_FILES_BUDGET_BYTES - prefix);
+    if (x >= lo) best = Math.max(best, x);
+  }
+  return best;
 }
 
 /** Bytes of result files held now (never above KEPT_FILES_BUDGET_BYTES). */

@@ -15,7 +15,7 @@ import { flushDelay } from './batching';
 export interface JobPool {
   run(
     spec: StrategySpec,
-    opts: { signal?: AbortSignal; onProgress?: (f: number) => void },
+    opts: { signal?: AbortSignal; onProgress?: (f: number) => void; keepFileBytes?: () => number },
   ): Promise<{ result: StrategyResult; file: Uint8Array | null }>;
   call(
     method: 'floor',
@@ -34,6 +34,8 @@ export interface StoreAccess {
 export interface ResultCache {
   get(specKey: string): StrategyResult | undefined;
   put(specKey: string, result: StrategyResult, file: Uint8Array | null): void;
+  /** The biggest file `put` would keep now: workers don't send bigger ones (rebuilt on download). */
+  acceptedFileBytes?(): number;
 }
 
 export interface ControllerOptions {
@@ -187,6 +189,7 @@ export class SweepController {
     this.pool()
       .run(spec, {
         signal: ctrl.signal,
+        keepFileBytes: this.cache.acceptedFileBytes && (() => this.cache.acceptedFileBytes!()),
         onProgress: (f) => {
           // Re-render the table for visible steps only (every 10 %), not for every slab.
           if (ctrl.signal.aborted || (f - lastProgress < 0.1 && f < 1)) return;

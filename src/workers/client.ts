@@ -207,6 +207,7 @@ function runJobArg(inputId: number, job: QueuedJob): ArgOf<SweepApi, 'runJob'> {
     inputId,
     spec: job.spec,
     wantFile: job.wantFile,
+    keepFileBytes: job.keepFileBytes?.(),
   };
   const oom = takeTestOom(job.spec);
   if (oom) arg[TEST_OOM_KEY] = oom;
@@ -258,6 +259,8 @@ interface QueuedJob {
   invoke?: (handle: WorkerHandle, inputId: number) => Promise<unknown>;
   onProgress?: (f: number) => void;
   wantFile: boolean;
+  /** Asked when the job starts: the biggest file the page would keep then. */
+  keepFileBytes?: () => number;
   resolve(v: { result: StrategyResult; file: Uint8Array | null }): void;
   reject(e: unknown): void;
   signal?: AbortSignal;
@@ -342,7 +345,12 @@ export class SweepPool {
 
   run(
     spec: StrategySpec,
-    opts: { onProgress?: (f: number) => void; signal?: AbortSignal; wantFile?: boolean } = {},
+    opts: {
+      onProgress?: (f: number) => void;
+      signal?: AbortSignal;
+      wantFile?: boolean;
+      keepFileBytes?: () => number;
+    } = {},
   ) {
     return new Promise<{ result: StrategyResult; file: Uint8Array | null }>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
@@ -353,6 +361,7 @@ export class SweepPool {
         reject,
         signal: opts.signal,
         wantFile: opts.wantFile ?? false,
+        keepFileBytes: opts.keepFileBytes,
       };
       this.queue.push(job);
       opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });

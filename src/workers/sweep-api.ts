@@ -52,11 +52,13 @@ export const api = {
    * hold them all): asking again with `wantFile` rebuilds the same bytes (deterministic) for a download.
    */
   async runJob(
-    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean },
+    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean; keepFileBytes?: number },
     ctx: CallContext,
   ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    const keepFile = (bytes: number) => arg.wantFile === true || bytes <= KEEP_FILE_BYTES;
+    // Files the page would not keep (its budget, as it was when the job started) are not sent.
+    const keepFile = (bytes: number) =>
+      arg.wantFile === true || bytes <= Math.min(KEEP_FILE_BYTES, arg.keepFileBytes ?? Infinity);
     const onProgress = (f: number) => ctx.progress(f);
     // One pipeline: HDF5 files of row-aligned layouts are built slab by slab from the shared input (no
     // whole-array copies per job); other layouts, .npy and Zarr are built whole.

@@ -9,6 +9,8 @@ import {
   KEPT_FILES_BUDGET_BYTES,
 } from '../../../src/store/file-cache';
 import type { StrategyResult } from '../../../src/workers/job';
+import fc from 'fast-check';
+import { largestAcceptedFileBytes } from '../../../src/store/file-cache';
 
 const MiB = 2 ** 20;
 const summary = (id: string) => ({ id }) as StrategyResult;
@@ -68,5 +70,27 @@ describe('the kept-files cache', () => {
     cacheResult('huge', summary('huge'), new Uint8Array(KEPT_FILES_BUDGET_BYTES + 1));
     expect(hasCachedFile('huge')).toBe(false);
     expect(cachedResult('huge')?.id).toBe('huge');
+  });
+
+  it('tells workers the biggest file it would keep: that size is kept, one byte more is not', () => {
+    const KiB = 1024;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 * 1024 }), { maxLength: 8 }), (kib) => {
+        clearCaches();
+        kib.forEach((k, i) => cacheResult(`f${i}`, summary(`f${i}`), new Uint8Array(k * KiB)));
+        const best = largestAcceptedFileBytes();
+        const snapshot = keptFileBytes();
+        if (best + 1 <= KEPT_FILES_BUDGET_BYTES) {
+          cacheResult('over', summary('over'), new Uint8Array(best + 1));
+          expect(hasCachedFile('over')).toBe(false);
+          expect(keptFileBytes()).toBe(snapshot);
+        }
+        if (best > 0) {
+          cacheResult('fits', summary('fits'), new Uint8Array(best));
+          expect(hasCachedFile('fits')).toBe(true);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
