@@ -2,14 +2,7 @@
 // and write only small facts into the store.
 import { getState, setState } from './store';
 import type { InputInfo } from './store';
-import {
-  cacheResult,
-  cachedFile,
-  cachedResult,
-  clearCaches,
-  hasCachedFile,
-  largestAcceptedFileBytes,
-} from './file-cache';
+import { cacheResult, cachedResult, clearCaches } from './file-cache';
 import { SweepController } from './sweep-controller';
 import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
 import type { NpyHeader } from '../core/npy';
@@ -17,7 +10,6 @@ import type { InputFacts } from '../strategies/types';
 import { blobOf } from './file-cache';
 import type { LoadedArray } from '../workers/load';
 import { isAbortError } from '../workers/rpc';
-import { releaseBuffers } from '../core/release';
 import type { SweepSettings } from '../strategies/sweep';
 import type { StrategySpec } from '../strategies/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
@@ -43,7 +35,7 @@ function getPool(): SweepPool {
 const controller = new SweepController(
   () => getPool(),
   { get: getState, set: setState },
-  { get: cachedResult, put: cacheResult, acceptedFileBytes: largestAcceptedFileBytes },
+  { get: cachedResult, put: cacheResult },
   { isAbort: isAbortError },
 );
 
@@ -272,17 +264,17 @@ export function downloadRow(id: string): void {
     const full = fullFiles.get(row.specKey);
     if (full) return saveBlob(full, fullRun.result.fileName);
   }
-  if (hasCachedFile(row.specKey)) return saveBlob(() => cachedFile(row.specKey)!, row.result.fileName);
-  // Big files were not kept: the worker writes the same bytes again (deterministic) for this download.
+  // A file a worker kept comes over at once; others are written again (the bytes are deterministic).
   const fileName = row.result.fileName;
+  const spec = row.spec;
+  const pool = getPool();
   setState({ preparingDownload: fileName });
-  getPool()
-    .run(row.spec, { wantFile: true })
+  pool
+    .heldFile(spec)
+    .then((held) => held ?? pool.run(spec, { wantFile: true }).then(({ file }) => file))
     .then(
-      ({ file }) => {
-        if (!file) return;
-        saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
-        releaseBuffers([file], new Set()); // the Blob has its own copy
+      (file) => {
+        if (file) saveBlob(new Blob([file as Uint8Array<ArrayBuffer>]), fileName);
       },
       (e: unknown) => {
         if (!isAbortError(e))

@@ -15,8 +15,8 @@ import { flushDelay } from './batching';
 export interface JobPool {
   run(
     spec: StrategySpec,
-    opts: { signal?: AbortSignal; onProgress?: (f: number) => void; keepFileBytes?: () => number },
-  ): Promise<{ result: StrategyResult; file: Uint8Array | null }>;
+    opts: { signal?: AbortSignal; onProgress?: (f: number) => void },
+  ): Promise<{ result: StrategyResult }>;
   call(
     method: 'floor',
     arg: { layouts: Layout[]; eps: number },
@@ -30,12 +30,10 @@ export interface StoreAccess {
   set(patch: Partial<State> | ((s: State) => Partial<State>)): void;
 }
 
-/** Results (and their files) by spec key, kept across re-runs of the same input. */
+/** Results by spec key, kept across re-runs of the same input (files stay with the workers). */
 export interface ResultCache {
   get(specKey: string): StrategyResult | undefined;
-  put(specKey: string, result: StrategyResult, file: Uint8Array | null): void;
-  /** The biggest file `put` would keep now: workers don't send bigger ones (rebuilt on download). */
-  acceptedFileBytes?(): number;
+  put(specKey: string, result: StrategyResult): void;
 }
 
 export interface ControllerOptions {
@@ -189,7 +187,6 @@ export class SweepController {
     this.pool()
       .run(spec, {
         signal: ctrl.signal,
-        keepFileBytes: this.cache.acceptedFileBytes && (() => this.cache.acceptedFileBytes!()),
         onProgress: (f) => {
           // Re-render the table for visible steps only (every 10 %), not for every slab.
           if (ctrl.signal.aborted || (f - lastProgress < 0.1 && f < 1)) return;
@@ -198,9 +195,9 @@ export class SweepController {
         },
       })
       .then(
-        ({ result, file }) => {
+        ({ result }) => {
           if (stale()) return;
-          this.cache.put(key, result, file);
+          this.cache.put(key, result);
           this.patchRow(id, key, { status: 'done', progress: 1, result });
         },
         (e: unknown) => {

@@ -8,6 +8,7 @@ import type { InputMessage, SweepApi } from './sweep-api';
 import type { LoadApi } from './load-api';
 import type { LoadedArray } from './load';
 import type { StrategySpec } from '../strategies/types';
+import { specKeyOf } from '../strategies/sweep';
 import type { StrategyResult } from './job';
 
 type AnyApi = SweepApi | LoadApi;
@@ -207,7 +208,6 @@ function runJobArg(inputId: number, job: QueuedJob): ArgOf<SweepApi, 'runJob'> {
     inputId,
     spec: job.spec,
     wantFile: job.wantFile,
-    keepFileBytes: job.keepFileBytes?.(),
   };
   const oom = takeTestOom(job.spec);
   if (oom) arg[TEST_OOM_KEY] = oom;
@@ -259,9 +259,7 @@ interface QueuedJob {
   invoke?: (handle: WorkerHandle, inputId: number) => Promise<unknown>;
   onProgress?: (f: number) => void;
   wantFile: boolean;
-  /** Asked when the job starts: the biggest file the page would keep then. */
-  keepFileBytes?: () => number;
-  resolve(v: { result: StrategyResult; file: Uint8Array | null }): void;
+  resolve(v: { result: StrategyResult; file: Uint8Array | null; held?: boolean }): void;
   reject(e: unknown): void;
   signal?: AbortSignal;
 }
@@ -325,8 +323,12 @@ export class SweepPool {
     }
   }
 
+  /** Which worker kept which result's file (by spec key), for the current input. */
+  private readonly heldBy = new Map<string, WorkerHandle>();
+
   setInput(loaded: LoadedArray, inputId: number): void {
     this.cancelAll();
+    this.heldBy.clear();
     this.input = {
       inputId,
       name: loaded.name,
@@ -345,12 +347,7 @@ export class SweepPool {
 
   run(
     spec: StrategySpec,
-    opts: {
-      onProgress?: (f: number) => void;
-      signal?: AbortSignal;
-      wantFile?: boolean;
-      keepFileBytes?: () => number;
-    } = {},
+    opts: { onProgress?: (f: number) => void; signal?: AbortSignal; wantFile?: boolean } = {},
   ) {
     return new Promise<{ result: StrategyResult; file: Uint8Array | null }>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
@@ -361,12 +358,26 @@ export class SweepPool {
         reject,
         signal: opts.signal,
         wantFile: opts.wantFile ?? false,
-        keepFileBytes: opts.keepFileBytes,
       };
       this.queue.push(job);
       opts.signal?.addEventListener('abort', () => this.cancelJob(job), { once: true });
       this.pump();
     });
+  }
+
+  /**
+   * A copy of the result file a worker kept (null when no live worker holds it any more: the caller
+   * then runs the job again with `wantFile`). Not queued: the worker answers between its jobs.
+   */
+  async heldFile(spec: StrategySpec): Promise<Uint8Array | null> {
+    const key = specKeyOf(spec);
+    const handle = this.heldBy.get(key);
+    if (!this.input || !handle || handle.dead || !this.workers.some((w) => w.handle === handle)) return null;
+    try {
+      return await handle.call('heldFile', { inputId: this.input.inputId, specKey: key });
+    } catch {
+      return null;
+    }
   }
 
   /** Another API method on a worker holding the current input, queued like a job. */
@@ -432,7 +443,11 @@ export class SweepPool {
             : handle.call('runJob', runJobArg(inputId, job), { onProgress: job.onProgress }),
         )
         .then(
-          (v) => job.resolve(v as Parameters<QueuedJob['resolve']>[0]),
+          (v) => {
+            const out = v as Parameters<QueuedJob['resolve']>[0];
+            if (!job.invoke && out.held) this.heldBy.set(specKeyOf(job.spec), handle);
+            job.resolve(out);
+          },
           (e) => job.reject(e),
         )
         .finally(() => {

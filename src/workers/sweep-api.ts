@@ -11,6 +11,8 @@ import { getH5 } from '../hdf5/h5wasm-init';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import type { NpyHeader } from '../core/npy';
 import { matrixOf, runQuality } from './quality-job';
+import { KeptFiles } from '../core/kept-files';
+import { specKeyOf } from '../strategies/sweep';
 import type { MatrixView, QualityReport } from './quality-job';
 
 export interface InputMessage {
@@ -22,8 +24,12 @@ export interface InputMessage {
   facts: InputFacts;
 }
 
-/** Result files up to this size come back with the summary; bigger ones are rebuilt on download. */
-export const KEEP_FILE_BYTES = 32 * 2 ** 20;
+/**
+ * Result files each sweep worker keeps for download (smallest first; two workers: 64 MiB); bigger
+ * ones, and those evicted, are rebuilt on download.
+ */
+export const KEPT_FILES_BUDGET_BYTES = 32 * 2 ** 20;
+const kept = new KeptFiles(KEPT_FILES_BUDGET_BYTES);
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
 
@@ -39,6 +45,7 @@ export const api = {
       shape: msg.shape,
       data: typedArrayFor(msg.dtype, msg.buffer, sizeOf(msg.shape)),
     };
+    kept.clear();
     current = {
       inputId: msg.inputId,
       input: { name: msg.name, array, facts: msg.facts },
@@ -48,17 +55,16 @@ export const api = {
   },
 
   /**
-   * Runs one spec. Files above KEEP_FILE_BYTES stay behind (the main thread would pay a long copy and
-   * hold them all): asking again with `wantFile` rebuilds the same bytes (deterministic) for a download.
+   * Runs one spec. The file comes back only with `wantFile` (a download); otherwise this worker keeps
+   * it if it fits its budget (`held`: ask `heldFile` for it) and drops it if not.
    */
   async runJob(
-    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean; keepFileBytes?: number },
+    arg: { inputId: number; spec: StrategySpec; wantFile?: boolean },
     ctx: CallContext,
-  ): Promise<{ result: StrategyResult; file: Uint8Array | null }> {
+  ): Promise<{ result: StrategyResult; file: Uint8Array | null; held: boolean }> {
     if (!current || current.inputId !== arg.inputId) throw new Error('this worker does not hold the input');
-    // Files the page would not keep (its budget, as it was when the job started) are not sent.
-    const keepFile = (bytes: number) =>
-      arg.wantFile === true || bytes <= Math.min(KEEP_FILE_BYTES, arg.keepFileBytes ?? Infinity);
+    // Copied out of the in-memory FS only when it is wanted or would be kept.
+    const keepFile = (bytes: number) => arg.wantFile === true || bytes <= kept.largestAccepted();
     const onProgress = (f: number) => ctx.progress(f);
     // One pipeline: HDF5 files of row-aligned layouts are built slab by slab from the shared input (no
     // whole-array copies per job); other layouts, .npy and Zarr are built whole.
@@ -67,9 +73,20 @@ export const api = {
       onProgress,
       keepFile,
     });
-    const out = { result, file: parts.length === 0 ? null : joinParts(parts) };
-    if (out.file) ctx.transfer([out.file.buffer]);
-    return out;
+    const file = parts.length === 0 ? null : joinParts(parts);
+    if (file && arg.wantFile) {
+      ctx.transfer([file.buffer]);
+      return { result, file, held: false };
+    }
+    return { result, file: null, held: file !== null && kept.put(specKeyOf(arg.spec), file) };
+  },
+
+  /** A copy of a file this worker kept for the current input (null when evicted since). */
+  heldFile(arg: { inputId: number; specKey: string }, ctx: CallContext): Uint8Array | null {
+    if (!current || current.inputId !== arg.inputId) return null;
+    const bytes = kept.get(arg.specKey)?.slice() ?? null;
+    if (bytes) ctx.transfer([bytes.buffer]);
+    return bytes;
   },
 
   /** Quality summaries of one result (the job is re-run) and one matrix for the heatmap. */
