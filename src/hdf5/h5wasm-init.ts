@@ -4,6 +4,7 @@
 
 import { CoreError } from '../core/errors';
 import h5wasm from 'h5wasm';
+import { adjustMemfsStorage } from './memfs-storage';
 
 /** The initialised emscripten module h5wasm wraps (typed by h5wasm's own declarations). */
 export type H5Module = Awaited<typeof h5wasm.ready>;
@@ -33,6 +34,7 @@ async function init(): Promise<H5Env> {
   // HDF5's default handler only prints; the throwing one turns library errors into JS exceptions.
   module.activate_throwing_error_handler();
   const fs = module.FS;
+  adjustMemfsStorage(fs, () => module.HEAPU8);
   const scratchDir = `/h5squeeze-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   fs.mkdirTree(scratchDir);
   readyEnv = { h5: h5wasm, module, fs, scratchDir };

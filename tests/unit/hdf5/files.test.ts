@@ -44,3 +44,39 @@ describe('reserveFileCapacity', () => {
     }
   });
 });
+
+describe('MEMFS storage (adjusted in h5wasm-init)', () => {
+  const contents = (path: string) =>
+    (env.fs.lookupPath(path, {}).node as unknown as { contents: Uint8Array }).contents;
+
+  it('truncating within the room keeps the array (no copy); bytes brought back read as zeros', () => {
+    const path = scratchPath(env, 'resize', '.bin');
+    env.fs.writeFile(path, new Uint8Array(1000).fill(7));
+    reserveFileCapacity(path, 1 << 20);
+    const room = contents(path);
+    env.fs.truncate(path, 400);
+    env.fs.truncate(path, 600);
+    expect(contents(path)).toBe(room);
+    const back = readFileBytes(path);
+    expect(back.length).toBe(600);
+    expect(back.subarray(0, 400).every((b) => b === 7)).toBe(true);
+    expect(back.subarray(400).every((b) => b === 0)).toBe(true);
+    removeFile(path);
+  });
+
+  it('growing past the room frees the array it replaces (poisoned in these tests)', () => {
+    const path = scratchPath(env, 'grow', '.bin');
+    env.fs.writeFile(path, new Uint8Array(300_000).fill(5));
+    const old = contents(path);
+    const stream = env.fs.open(path, 'r+');
+    env.fs.write(stream, new Uint8Array(700_000).fill(6), 0, 700_000, 300_000);
+    env.fs.close(stream);
+    expect(contents(path)).not.toBe(old);
+    expect(old.length === 0 || old.every((b) => b === 0xff)).toBe(true);
+    const back = readFileBytes(path);
+    expect(back.length).toBe(1_000_000);
+    expect(back[0]).toBe(5);
+    expect(back[999_999]).toBe(6);
+    removeFile(path);
+  });
+});
