@@ -7,6 +7,10 @@
 // `ArrayBuffer.prototype.transfer(0)` detaches the buffer and frees its memory at once (measured in
 // Chromium: a 300 MB buffer's pages leave the renderer immediately, while a dropped one stays until GC).
 //
+// It does not help for a buffer that arrived by postMessage transfer: the message keeps its memory
+// until the receiver's next GC (measured), which is why result files stay in the worker that made
+// them (core/kept-files.ts).
+//
 // Only the owner of a buffer may release it: every view of it becomes empty. Callers pass the buffers
 // they must keep (the input, cached layouts, the file being returned) and everything else they made.
 // Node before 22 has no `transfer`; there releasing does nothing, unless tests turn on poisoning,
