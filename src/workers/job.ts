@@ -233,12 +233,15 @@ export async function runJobParts(
   // Encoded rows [r0, r1) for a writer that pulls them in order. The writer has copied or compressed
   // a slab before it asks for the next, so the previous slab's rows, laid-out values and encoded
   // values are freed then (and the last one when it is done).
+  // Rows the reader owns (views of the input, or its own buffers) are never freed here, nor is
+  // anything laid out as a view of them.
   let previous: Releasable[] = [];
+  let previousKeep = keep;
   const rowElems = sizeOf(values.shape.slice(1));
   const encodedRows: RowSlabs = {
     rows: (r0, r1) => {
       throwIfAborted(opts.signal);
-      releaseBuffers(previous, keep);
+      releaseBuffers(previous, previousKeep);
       previous = [];
       // The probe's rows are encoded already: small inputs are laid out and encoded once.
       if (r1 <= probeRows) return plan.data.subarray(r0 * rowElems, r1 * rowElems);
@@ -247,10 +250,10 @@ export async function runJobParts(
       const data = def.encode(laid, params).data;
       previous = [laid.values, laid.raw, data];
       if (reader.freshRows) previous.push(rowsIn.data);
-      else keep.add(rowsIn.data.buffer);
+      previousKeep = reader.freshRows ? keep : new Set([...keep, rowsIn.data.buffer]);
       return data;
     },
-    done: () => releaseBuffers(previous, keep),
+    done: () => releaseBuffers(previous, previousKeep),
   };
   const ctx: WriteContext = {
     spec,
