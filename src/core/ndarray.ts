@@ -41,6 +41,16 @@ export type NumberArray =
 export type TypedArray = NumberArray | BigInt64Array | BigUint64Array;
 
 /**
+ * The rows of an array a writer pulls instead of holding it whole: rows [r0, r1) along axis 0, asked
+ * for in order, each slab used (copied or compressed) before the next is asked for; `done` once the
+ * writer is finished with them (written or failed).
+ */
+export interface RowSlabs {
+  rows(r0: number, r1: number): TypedArray;
+  done?(): void;
+}
+
+/**
  * `f2` data is held as raw IEEE half bit patterns in a Uint16Array (use core/float16 to widen);
  * `b1` as 0/1 bytes; `i8`/`u8` as BigInt arrays.
  */

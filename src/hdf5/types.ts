@@ -1,7 +1,7 @@
 // Plain data that crosses the HDF5 adapter boundary: what to write, and what was read back.
 // Attribute names and meanings are the file contract in docs/FILE-FORMAT.md.
 
-import type { DTypeCode, TypedArray } from '../core/ndarray';
+import type { DTypeCode, RowSlabs, TypedArray } from '../core/ndarray';
 import { DTYPE_CODES } from '../core/ndarray';
 
 /** Element types a dataset can be stored as: every loaded dtype but bool (stored as uint8). */
@@ -25,18 +25,13 @@ export interface FilterSpec {
   opts: readonly number[];
 }
 
-/** Rows [r0, r1) along axis 0, in C order, produced on demand (streamed writes of big arrays). */
-export type RowSource = (r0: number, r1: number) => TypedArray;
-
 export interface DatasetPlan {
   /**
    * C order, length = product(shape); for 'f2' a Uint16Array of IEEE half bit patterns. Ignored
    * when `rowSource` is given (then the rows are asked for slab by slab, in order).
    */
   data: TypedArray;
-  rowSource?: RowSource;
-  /** Called once the writer is done with the rows `rowSource` gave (written or failed). */
-  rowSourceDone?: () => void;
+  rowSource?: RowSlabs;
   dtype: StoredDType;
   shape: readonly number[];
   /** Chunk shape; omitted → contiguous layout. */

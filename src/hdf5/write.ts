@@ -221,7 +221,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
   const whole = plan.rowSource ? null : bytesOf(plan.data);
   const rowsOf = (r0: number, r1: number): Uint8Array => {
     if (whole) return whole.subarray(r0 * rowBytes, r1 * rowBytes);
-    const slab = bytesOf(plan.rowSource!(r0, r1));
+    const slab = bytesOf(plan.rowSource!.rows(r0, r1));
     if (slab.byteLength !== (r1 - r0) * rowBytes)
       throw new CoreError(
         'BAD_PARAMS',
@@ -320,7 +320,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     }
   } finally {
     module._free(slabPtr);
-    plan.rowSourceDone?.();
+    plan.rowSource?.done?.();
   }
 }
 

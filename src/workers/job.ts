@@ -8,7 +8,7 @@
 // writer pulls them, and verified slab by slab, so a job holds a few slabs plus its file whatever the
 // input's size. Layouts that need every matrix at once (pair-major), the .npy and Zarr containers and
 // arrays without rows are built whole from an in-memory input.
-import type { NdArray, NumberArray, TypedArray } from '../core/ndarray';
+import type { NdArray, NumberArray, RowSlabs } from '../core/ndarray';
 import type { LayoutDef } from '../layouts/types';
 import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
 import { createErrorAccumulator } from '../core/metrics';
@@ -283,8 +283,7 @@ export async function runJobParts(
       ...attrsOf(plan.attrs),
     };
     if (slabbed) {
-      dataset.rowSource = encodedRows.rows;
-      dataset.rowSourceDone = encodedRows.done;
+      dataset.rowSource = encodedRows;
     }
     out = await hdf5File(ctx, reader, dataset, streamed, keepFile);
   }
@@ -321,11 +320,6 @@ interface WriteContext {
   keep: ReadonlySet<ArrayBufferLike>;
   /** Encoded rows on demand, when the writer pulls them slab by slab; null: `plan.data` is whole. */
   encodedRows: RowSlabs | null;
-}
-
-interface RowSlabs {
-  rows(r0: number, r1: number): TypedArray;
-  done(): void;
 }
 
 type Releasable = ArrayBufferView | null | undefined;
@@ -389,7 +383,7 @@ async function npyFile(
     if (ctx.encodedRows) releaseBuffers([back.data, decoded, full], ctx.keep);
     verifyMs += performance.now() - t2;
   }
-  ctx.encodedRows?.done();
+  ctx.encodedRows?.done?.();
   return { bytes, parts: file ? [file] : [], encodeMs, verifyMs };
 }
 
@@ -410,12 +404,14 @@ async function zarrFile(
     ...attrs,
     extraDatasets: layoutOf(spec.layout).extraDatasets(input.array.shape, input.facts),
   });
-  if (ctx.encodedRows)
-    zarrPlan.arrays[0]!.rowSource = { ...ctx.encodedRows, slabBytes: opts.slabBytes ?? DEFAULT_SLAB_BYTES };
+  if (ctx.encodedRows) zarrPlan.arrays[0]!.rowSource = ctx.encodedRows;
   let entries: ZarrEntries;
   let zip: Uint8Array;
   try {
-    entries = await buildZarrEntries(zarrPlan, (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'));
+    entries = await buildZarrEntries(zarrPlan, {
+      onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'),
+      slabBytes: opts.slabBytes ?? DEFAULT_SLAB_BYTES, // the HDF5 writer's slabs
+    });
     zip = zipEntries(entries);
   } catch (e) {
     if (e instanceof ZarrStoreProblem) throw new UnsupportedError(e.message);

@@ -8,7 +8,7 @@
 import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
 import { buffersOf, releaseBuffers } from '../core/release';
-import type { TypedArray } from '../core/ndarray';
+import type { RowSlabs, TypedArray } from '../core/ndarray';
 import { compressChunk, decompressChunk, shuffleBytes } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
 import type { FixedScaleOffsetFilter, ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
@@ -35,7 +35,7 @@ export interface ZarrArrayPlan {
    * Rows [r0, r1) along axis 0 on demand, asked for in order in slabs of whole chunk rows, so the
    * encoded array is never held whole. Called with no arguments when done.
    */
-  rowSource?: { rows(r0: number, r1: number): TypedArray; done(): void; slabBytes: number };
+  rowSource?: RowSlabs;
   compressor: ZarrCompressor | null;
   filters: ZarrFilter[] | null;
   /** `_ARRAY_DIMENSIONS` (xarray's dimension names) is added from `dims`. */
@@ -167,11 +167,15 @@ function arrayMeta(a: ZarrArrayPlan): ZarrArrayMeta {
   };
 }
 
+/** Encoded bytes asked of a row source at a time (whole chunk rows), like the HDF5 writer's slabs. */
+const ROW_SLAB_BYTES = 8 * 2 ** 20;
+
 /** Every entry of the store: metadata and compressed chunks. */
 export async function buildZarrEntries(
   plan: ZarrStorePlan,
-  onProgress?: (fraction: number) => void,
+  opts: { onProgress?: (fraction: number) => void; slabBytes?: number } = {},
 ): Promise<ZarrEntries> {
+  const { onProgress, slabBytes = ROW_SLAB_BYTES } = opts;
   const entries: ZarrEntries = new Map();
   entries.set('.zgroup', utf8(pythonJson({ zarr_format: 2 })));
   entries.set('.zattrs', utf8(pythonJson(plan.rootAttrs)));
@@ -188,7 +192,7 @@ export async function buildZarrEntries(
     const band = a.chunks[0]!;
     const rowBytes = (a.shape.reduce((x, y) => x * y, 1) / Math.max(1, rows)) * item(a);
     const slabRows = a.rowSource
-      ? band * Math.max(1, Math.floor(a.rowSource.slabBytes / Math.max(1, rowBytes * band)))
+      ? band * Math.max(1, Math.floor(slabBytes / Math.max(1, rowBytes * band)))
       : Math.max(rows, 1);
     try {
       for (let s0 = 0; s0 < Math.max(rows, 1); s0 += slabRows) {
@@ -211,7 +215,7 @@ export async function buildZarrEntries(
         }
       }
     } finally {
-      a.rowSource?.done();
+      a.rowSource?.done?.();
     }
   }
   return entries;

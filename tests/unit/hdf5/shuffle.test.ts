@@ -242,9 +242,11 @@ describe('shuffle + deflate datasets written by h5wasm', () => {
       const p: DatasetPlan = {
         ...full,
         data: new Uint32Array(0),
-        rowSource: (r0, r1) => {
-          asked.push([r0, r1]);
-          return (full.data as Uint32Array).slice(r0 * rowElems, r1 * rowElems);
+        rowSource: {
+          rows: (r0, r1) => {
+            asked.push([r0, r1]);
+            return (full.data as Uint32Array).slice(r0 * rowElems, r1 * rowElems);
+          },
         },
       };
       const { back } = roundTrip(p, slabBytes);
