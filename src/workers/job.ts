@@ -220,40 +220,41 @@ export async function runJobParts(
   const original = { shape, dtype: reader.dtype };
   const attrsOf = (strategyAttrs: Record<string, AttrValue>) =>
     contractAttrs(original, spec, params, strategyAttrs, restorePython, facts);
-  // What this job must not release: the input (and the reader's whole array) and the layouts it may
-  // have cached; within the job also the values laid out once and the encoded plan (the probe's rows
-  // are served from it).
+  // What this job must not free: the input (the in-memory reader's whole array) and the layouts it
+  // may have cached; while it runs also the values laid out once and the encoded plan (the probe's
+  // rows are served from it).
   const cachedLayouts = () => [...(opts.layoutCache?.values() ?? [])];
   const notOurs = buffersOf(
-    'array' in source ? source.array.data : null,
     reader.inMemory ? reader.read(0, rows).data : null,
     ...cachedLayouts().flatMap((v) => [v.values, v.raw]),
   );
   const keep = new Set([...notOurs, ...buffersOf(values.values, values.raw, plan.data)]);
+  const free = (items: Releasable[], ...stillUsed: Releasable[]) =>
+    releaseBuffers(items, stillUsed.some(Boolean) ? new Set([...keep, ...buffersOf(...stillUsed)]) : keep);
+  // Rows the reader keeps owning (views of the input, the browser's file buffers), and whatever is
+  // laid out as a view of them, are never freed here.
+  const readerKeeps = (rows: NdArray): Releasable => (reader.freshRows ? null : rows.data);
   // Encoded rows [r0, r1) for a writer that pulls them in order. The writer has copied or compressed
   // a slab before it asks for the next, so the previous slab's rows, laid-out values and encoded
   // values are freed then (and the last one when it is done).
-  // Rows the reader owns (views of the input, or its own buffers) are never freed here, nor is
-  // anything laid out as a view of them.
   let previous: Releasable[] = [];
-  let previousKeep = keep;
+  let previousRows: Releasable = null;
   const rowElems = sizeOf(values.shape.slice(1));
   const encodedRows: RowSlabs = {
     rows: (r0, r1) => {
       throwIfAborted(opts.signal);
-      releaseBuffers(previous, previousKeep);
+      free(previous, previousRows);
       previous = [];
       // The probe's rows are encoded already: small inputs are laid out and encoded once.
       if (r1 <= probeRows) return plan.data.subarray(r0 * rowElems, r1 * rowElems);
       const rowsIn = reader.read(r0, r1);
       const laid = layoutOfRows(rowsIn);
       const data = def.encode(laid, params).data;
-      previous = [laid.values, laid.raw, data];
-      if (reader.freshRows) previous.push(rowsIn.data);
-      previousKeep = reader.freshRows ? keep : new Set([...keep, rowsIn.data.buffer]);
+      previous = [rowsIn.data, laid.values, laid.raw, data];
+      previousRows = readerKeeps(rowsIn);
       return data;
     },
-    done: () => releaseBuffers(previous, previousKeep),
+    done: () => free(previous, previousRows),
   };
   const ctx: WriteContext = {
     spec,
@@ -264,7 +265,8 @@ export async function runJobParts(
     opts,
     t0,
     inputOf,
-    keep,
+    free,
+    readerKeeps,
     encodedRows: slabbed ? encodedRows : null,
   };
 
@@ -316,8 +318,10 @@ interface WriteContext {
   opts: JobOptions;
   t0: number;
   inputOf: (array: NdArray) => JobInput;
-  /** Buffers the job must not release (see runJobParts). */
-  keep: ReadonlySet<ArrayBufferLike>;
+  /** Frees the job's own buffers among `items`, except those behind `stillUsed` (see runJobParts). */
+  free(items: Releasable[], ...stillUsed: Releasable[]): void;
+  /** The rows' data when the reader keeps owning it (pass it as `stillUsed`), else null. */
+  readerKeeps(rows: NdArray): Releasable;
   /** Encoded rows on demand, when the writer pulls them slab by slab; null: `plan.data` is whole. */
   encodedRows: RowSlabs | null;
 }
@@ -380,7 +384,7 @@ async function npyFile(
     };
     const decoded = def.decode(read, values, params);
     const full = compareSlab(acc, input, numeric, values, decoded, r0, r1);
-    if (ctx.encodedRows) releaseBuffers([back.data, decoded, full], ctx.keep);
+    ctx.free([back.data, decoded, full]);
     verifyMs += performance.now() - t2;
   }
   ctx.encodedRows?.done?.();
@@ -430,20 +434,19 @@ async function zarrFile(
   if (!layoutOf(spec.layout).rowAligned || step >= storedRows) {
     const read = await store.read();
     const decoded = def.decode(read, values, params);
-    const keepDecoded = new Set([...ctx.keep, ...buffersOf(decoded)]);
     for (let r0 = 0; r0 < inRows; r0 += step) {
       const full = compareSlab(acc, input, numeric, values, decoded, r0, Math.min(inRows, r0 + step));
-      releaseBuffers([full], keepDecoded);
+      ctx.free([full], decoded);
       throwIfAborted(opts.signal);
     }
-    releaseBuffers([read.data, decoded], ctx.keep);
+    ctx.free([read.data, decoded]);
   } else
     for (let r0 = 0; r0 < storedRows; r0 += step) {
       const r1 = Math.min(storedRows, r0 + step);
       const read = await store.read([r0, r1]);
       const decoded = def.decode(read, values, params);
       const full = compareSlab(acc, input, numeric, values, decoded, r0, r1);
-      releaseBuffers([read.data, decoded, full], ctx.keep);
+      ctx.free([read.data, decoded, full]);
       opts.onProgress?.(0.7 + (0.3 * r1) / storedRows, 'verify');
       throwIfAborted(opts.signal);
     }
@@ -451,9 +454,11 @@ async function zarrFile(
   const file = zipEntries(withMaxAbsError(entries, zarrPlan, acc.result().maxAbsError));
   // The verified store: its zip, the entries unzipped from it, and the chunks the final zip copied.
   store.close();
-  releaseBuffers([zip, ...entries.values()], ctx.keep);
+  ctx.free([zip, ...entries.values()]);
   const bytes = file.byteLength;
-  return { bytes, parts: keepFile(bytes) ? [file] : [], encodeMs, verifyMs };
+  if (keepFile(bytes)) return { bytes, parts: [file], encodeMs, verifyMs };
+  ctx.free([file]);
+  return { bytes, parts: [], encodeMs, verifyMs };
 }
 
 /** An HDF5 file written by h5wasm into the in-memory FS, read back slab by slab, then removed. */
@@ -478,17 +483,13 @@ async function hdf5File(
     const t1 = performance.now();
     const shape = reader.shape;
     const inRows = leadingRows(shape);
-    // Each slab's buffers (rows read back, decoded, rebuilt; the input's rows when read from disk)
-    // are freed as soon as it is compared.
-    // A whole decoded array (no `read`) is freed after its last slab.
+    // Each slab's buffers (rows read back, decoded, rebuilt, and the input's rows unless the reader
+    // keeps them) are freed as soon as it is compared; a whole decoded array (no `read`) after its
+    // last slab.
     const verify = (decoded: NumberArray, input: JobInput, r0: number, r1: number, read?: ReadBack) => {
       const full = compareSlab(acc, input, numericView(input.array), values, decoded, r0, r1);
-      if (read)
-        releaseBuffers(
-          [read.data, decoded, full, input.array.data],
-          reader.freshRows ? ctx.keep : new Set([...ctx.keep, input.array.data.buffer]),
-        );
-      else releaseBuffers([full], new Set([...ctx.keep, ...buffersOf(decoded)]));
+      if (read) ctx.free([read.data, decoded, full, input.array.data], ctx.readerKeeps(input.array));
+      else ctx.free([full], decoded);
     };
     if (streamed) {
       // Input rows and stored rows correspond one to one: each slab is read from the file and from
@@ -513,7 +514,7 @@ async function hdf5File(
           verify(decodedAll, input, r0, Math.min(inRows, r0 + step));
           throwIfAborted(opts.signal);
         }
-        releaseBuffers([read.data, decodedAll], ctx.keep);
+        ctx.free([read.data, decodedAll]);
       } else
         for (let r0 = 0; r0 < storedRows; r0 += step) {
           const r1 = Math.min(storedRows, r0 + step);
