@@ -163,7 +163,11 @@ export function writeHdf5File(path: string, plan: DatasetPlan, opts: WriteOption
     file = new env.h5.File(path, 'w');
     // Room for the data uncompressed plus metadata: no regrowth copies while HDF5 writes it.
     reserveFileCapacity(path, sizeOf(plan.shape) * DTYPE_BYTES[plan.dtype] + (1 << 20));
-    writeDataset(env, file.file_id, plan, opts);
+    try {
+      writeDataset(env, file.file_id, plan, opts);
+    } finally {
+      plan.rowSource?.done?.(); // every path, the one-shot write of a small dataset included
+    }
     writeAttributes(env, file.file_id, plan);
     // Small index datasets beside /data (contiguous, unfiltered: a few kB).
     for (const x of plan.extraDatasets ?? [])
@@ -320,7 +324,6 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
     }
   } finally {
     module._free(slabPtr);
-    plan.rowSource?.done?.();
   }
 }
 

@@ -256,6 +256,26 @@ describe('shuffle + deflate datasets written by h5wasm', () => {
     }
   });
 
+  it('tells the row source once that the writer is done, on the slab path and the one-shot one', () => {
+    // Chunked (slabs), and contiguous small enough to be written in one shot.
+    for (const chunked of [true, false]) {
+      const full = shufflePlan('u4', [20, 6], 5);
+      let done = 0;
+      const p: DatasetPlan = {
+        ...full,
+        ...(chunked ? {} : { chunks: undefined, filter: undefined, shuffle: false }),
+        data: new Uint32Array(0),
+        rowSource: {
+          rows: (r0, r1) => (full.data as Uint32Array).slice(r0 * 6, r1 * 6),
+          done: () => done++,
+        },
+      };
+      const { back } = roundTrip(p, chunked ? 100 : undefined);
+      expect(firstDifference(back.data, full.data)).toBe(-1);
+      expect(done).toBe(1);
+    }
+  });
+
   it('does not modify the caller data (the shuffle happens in the heap slab)', () => {
     const p = shufflePlan('f8', [10, 6], 3);
     const before = bytesOf(p.data).slice();
