@@ -2,12 +2,11 @@
 // and write only small facts into the store.
 import { getState, setState } from './store';
 import type { InputInfo } from './store';
-import { cacheResult, cachedResult, clearCaches } from './file-cache';
+import { blobOf, cacheResult, cachedResult, clearCaches } from './result-cache';
 import { SweepController } from './sweep-controller';
 import { SweepPool, generateInWorker, loadNpyInWorker, runFullInWorker } from '../workers/client';
 import type { NpyHeader } from '../core/npy';
 import type { InputFacts } from '../strategies/types';
-import { blobOf } from './file-cache';
 import type { LoadedArray } from '../workers/load';
 import { isAbortError } from '../workers/rpc';
 import type { SweepSettings } from '../strategies/sweep';

@@ -1,5 +1,5 @@
 // One zustand store of small serialisable facts (docs/ARCHITECTURE.md). Typed arrays, file bytes
-// and the worker pool live outside it (file-cache.ts, sweep-actions.ts).
+// and the worker pool live outside it (result-cache.ts, the sweep workers, actions.ts).
 import { create } from 'zustand';
 import type { ArraySummary } from '../core/analysis';
 import type { DTypeCode } from '../core/ndarray';
