@@ -19,6 +19,9 @@ export const USED_PAIRS_MIN_SAVING = 0.1;
 interface PairIndex {
   rows: Int32Array;
   cols: Int32Array;
+  /** Flat positions in an M×M matrix of each pair's upper (row·M + column) and lower value. */
+  upper: Int32Array;
+  lower: Int32Array;
 }
 
 /** Per used-pairs list, per matrix size (the flat positions mean different pairs for another M). */
@@ -32,7 +35,11 @@ export function usedPairIndex(m: number, facts: InputFacts): PairIndex {
   let idx = bySize.get(m);
   if (!idx) {
     const [r, c] = triuIndices(m);
-    idx = { rows: Int32Array.from(used, (k) => r[k]!), cols: Int32Array.from(used, (k) => c[k]!) };
+    const rows = Int32Array.from(used, (k) => r[k]!);
+    const cols = Int32Array.from(used, (k) => c[k]!);
+    const upper = rows.map((row, p) => row * m + cols[p]!);
+    const lower = rows.map((row, p) => cols[p]! * m + row);
+    idx = { rows, cols, upper, lower };
     bySize.set(m, idx);
   }
   return idx;
@@ -59,6 +66,12 @@ function geometry(shape: readonly number[]): { m: number; count: number } {
   return { m, count: sizeOf(shape) / (m * m) };
 }
 
+/**
+ * Matrices packed (or unpacked) together in the pair-major orientation: each pair's 8 values (one
+ * cache line of float64) are written at once. One matrix at a time was 2× slower in Node.
+ */
+const PAIR_MAJOR_BLOCK = 8;
+
 function packInto(
   values: NumberArray,
   shape: readonly number[],
@@ -66,18 +79,27 @@ function packInto(
   pairMajor: boolean,
 ): NumberArray {
   const { m, count } = geometry(shape);
-  const { rows, cols } = usedPairIndex(m, facts);
-  const k = rows.length;
+  const { upper, lower } = usedPairIndex(m, facts);
+  const k = upper.length;
+  // Always a float array here (integers are stored as float64).
   const out = packedArrayLike(values, count * k);
-  const roundInts = !(out instanceof Float32Array || out instanceof Float64Array);
-  for (let n = 0; n < count; n++) {
-    const base = n * m * m;
+  const mm = m * m;
+  if (!pairMajor) {
+    for (let n = 0, o = 0; n < count; n++) {
+      const base = n * mm;
+      for (let p = 0; p < k; p++, o++) out[o] = meanOf(values[base + upper[p]!]!, values[base + lower[p]!]!);
+    }
+    return out;
+  }
+  // Pair-major: a block of matrices at a time, pair after pair (one matrix at a time wrote each value
+  // to another pair's row).
+  for (let n0 = 0; n0 < count; n0 += PAIR_MAJOR_BLOCK) {
+    const n1 = Math.min(count, n0 + PAIR_MAJOR_BLOCK);
     for (let p = 0; p < k; p++) {
-      const r = rows[p]!;
-      const c = cols[p]!;
-      const v =
-        r === c ? values[base + r * m + r]! : meanOf(values[base + r * m + c]!, values[base + c * m + r]!);
-      out[pairMajor ? p * count + n : n * k + p] = roundInts ? Math.round(v) : v;
+      const u = upper[p]!;
+      const l = lower[p]!;
+      for (let n = n0, o = p * count + n0, base = n0 * mm; n < n1; n++, o++, base += mm)
+        out[o] = meanOf(values[base + u]!, values[base + l]!);
     }
   }
   return out;
@@ -92,21 +114,35 @@ function unpackFrom(
   pairMajor: boolean,
 ): NumberArray {
   const { m, count: total } = geometry(shape);
-  const { rows, cols } = usedPairIndex(m, facts);
-  const k = rows.length;
+  const { upper, lower } = usedPairIndex(m, facts);
+  const k = upper.length;
   // Matrices per row along axis 0 (a single matrix is one row).
   const perRow = shape.length === 2 ? 1 : total / shape[0]!;
   const n0 = shape.length === 2 ? 0 : r0 * perRow;
   const n1 = shape.length === 2 ? 1 : r1 * perRow;
-  const out = new (stored instanceof Float32Array ? Float32Array : Float64Array)((n1 - n0) * m * m);
-  for (let n = n0; n < n1; n++) {
-    const base = (n - n0) * m * m;
+  const mm = m * m;
+  const out = new (stored instanceof Float32Array ? Float32Array : Float64Array)((n1 - n0) * mm);
+  if (!pairMajor) {
+    for (let n = n0, i = 0; n < n1; n++) {
+      const base = (n - n0) * mm;
+      for (let p = 0; p < k; p++, i++) {
+        const v = stored[i]!;
+        out[base + upper[p]!] = v;
+        out[base + lower[p]!] = v;
+      }
+    }
+    return out;
+  }
+  for (let b0 = n0; b0 < n1; b0 += PAIR_MAJOR_BLOCK) {
+    const b1 = Math.min(n1, b0 + PAIR_MAJOR_BLOCK);
     for (let p = 0; p < k; p++) {
-      const v = pairMajor ? stored[p * total + n]! : stored[(n - n0) * k + p]!;
-      const r = rows[p]!;
-      const c = cols[p]!;
-      out[base + r * m + c] = v;
-      out[base + c * m + r] = v;
+      const u = upper[p]!;
+      const l = lower[p]!;
+      for (let n = b0, i = p * total + b0, base = (b0 - n0) * mm; n < b1; n++, i++, base += mm) {
+        const v = stored[i]!;
+        out[base + u] = v;
+        out[base + l] = v;
+      }
     }
   }
   return out;
