@@ -11,12 +11,13 @@
 // planQuantization takes s ≤ 2·(ε·(1 − 2^-20) − 8u·(h0 + 4ε + B)) (smaller when capped, see tryPlan), so
 //   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε,
 // and B + s stays below float64's maximum, so no decode overflows.
-// quantize computes q = Math.round(fl(fl(x − o)/s)), which is q* or a neighbour (the relative error of
+// quantize computes q = round(fl(fl(x − o)/s)) (halves up, as Math.round: core/round.ts), which is q* or a neighbour (the relative error of
 // the quotient is ≤ 2u and |q| < 2^32), then evaluates the decode itself and, if needed, takes the
 // neighbour that meets ε — so every stored code is verified, and the proof says one always exists.
 // The property tests in tests/unit/core/quantize.test.ts probe grid midpoints, the smallest workable
 // ε and ranges from 1e-300 to 1e300.
 
+import { roundHalfUp } from './round';
 import { CoreError } from './errors';
 import type { NumberArray } from './ndarray';
 
@@ -271,7 +272,7 @@ export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArra
       const x = src[start + k]!;
       if (x - x !== 0)
         throw badParams(`Cannot quantize ${x} at index ${start + k}: integers cannot represent NaN or ±Inf.`);
-      let q = Math.round((x - o) / s);
+      let q = roundHalfUp((x - o) / s);
       if (!(Math.abs(q * s + o - x) <= eps) || q < lo || q > hi)
         q = nearestValidCode(x, q, plan, eps, start + k);
       block[k] = q;

@@ -7,6 +7,7 @@
 // inside the plan's ε·2^-20 margin; every code is still checked with numcodecs' own decode and, where
 // the rounded quotient misses ε, a neighbour that meets it is taken (as core/quantize does).
 import { CoreError } from '../core/errors';
+import { roundHalfUp } from '../core/round';
 import type { IntArray, QuantizationPlan, QuantizedDType } from '../core/quantize';
 import { QUANTIZED_ARRAY_TYPES, QUANTIZED_CODE_RANGE } from '../core/quantize';
 import type { NumberArray } from '../core/ndarray';
@@ -73,7 +74,7 @@ export function encodeFixedScaleOffset(
       const x = values[start + j]!;
       if (x - x !== 0)
         throw new CoreError('BAD_PARAMS', `cannot quantize ${x}: integers cannot represent NaN or ±Inf`);
-      let q = Math.round((x - offset) * scale);
+      let q = roundHalfUp((x - offset) * scale);
       if (!(Math.abs(q / scale + offset - x) <= eps) || q < lo || q > hi) {
         let best = NaN;
         let bestErr = Infinity;
