@@ -1,7 +1,7 @@
 // IEEE 754 binary16 conversions, bit-identical to numpy: `x.astype(np.float16)` from float64 rounds ONCE,
 // to nearest with ties to even (numpy/core/src/npymath/halffloat.c, npy_doublebits_to_halfbits) — not
 // via float32, which would round twice. Works on the raw IEEE bits (integer ops only), so it is fast
-// (~0.2 s for a 1000×141×141 stack in Node) and keeps NaN signs and payload bits exactly as numpy does.
+// (~80 ms for a 1000×141×141 stack in Node) and keeps NaN signs and payload bits exactly as numpy does.
 //
 // @petamoriken/float16 also rounds directly from double with ties to even (its tests agree with
 // numpy on every reference case, see tests/unit/core/float16.test.ts), but through a DataView it
@@ -51,7 +51,10 @@ function halfBitsFromWords(hi: number, lo: number): number {
   // Normal: keep 10 significand bits, round on the 42 dropped ones (half = bit 41 = 0x200 in mantHi).
   const m = mantHi >>> 10;
   const rem = mantHi & 0x3ff;
-  const up = rem > 0x200 || (rem === 0x200 && (lo !== 0 || (m & 1) === 1)) ? 1 : 0;
+  // Above half, or half with more dropped bits in lo, or an exact tie to an odd m (to even). Written
+  // with numbers, not conditionals: 1000×141×141 noisy values took 146 ms in Node as `a || (b && c)`,
+  // 77 ms like this.
+  const up = +(rem > 0x200) | (+(rem === 0x200) & (+(lo !== 0) | (m & 1)));
   // A carry out of the significand correctly bumps the exponent, up to 0x7c00 = Inf from 65520.
   return sign + ((e - 1008) << 10) + m + up;
 }
