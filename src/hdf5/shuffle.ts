@@ -31,49 +31,14 @@ import {
   replaceMessageBody,
 } from './object-header';
 import { FILTERS } from '../core/filters';
+import { shuffleBytes } from '../core/byte-shuffle';
+
+export { shuffleBytes, unshuffleBytes } from '../core/byte-shuffle';
 
 export const FILTER_DEFLATE = FILTERS.deflate.id;
 export const FILTER_SHUFFLE = FILTERS.shuffle.id;
 /** H5Z_FLAG_OPTIONAL, as h5py's set_shuffle and set_deflate use. */
 const FLAG_OPTIONAL = 1;
-
-/**
- * HDF5's shuffle filter (byte transpose) of `src` into `dst` (same length, a multiple of
- * `elementSize`): byte b of element j goes to dst[b * n + j]. Identity for 1-byte elements.
- */
-export function shuffleBytes(src: Uint8Array, dst: Uint8Array, elementSize: number): void {
-  checkShuffleArgs(src, dst, elementSize);
-  if (elementSize === 1) {
-    dst.set(src);
-    return;
-  }
-  const n = src.length / elementSize;
-  for (let b = 0; b < elementSize; b++) {
-    const out = b * n;
-    for (let j = 0, i = b; j < n; j++, i += elementSize) dst[out + j] = src[i]!;
-  }
-}
-
-/** The inverse of shuffleBytes. */
-export function unshuffleBytes(src: Uint8Array, dst: Uint8Array, elementSize: number): void {
-  checkShuffleArgs(src, dst, elementSize);
-  const n = src.length / elementSize;
-  for (let b = 0; b < elementSize; b++) {
-    const from = b * n;
-    for (let j = 0, i = b; j < n; j++, i += elementSize) dst[i] = src[from + j]!;
-  }
-}
-
-function checkShuffleArgs(src: Uint8Array, dst: Uint8Array, elementSize: number): void {
-  if (!Number.isInteger(elementSize) || elementSize < 1)
-    throw new CoreError('BAD_PARAMS', `Bad element size ${elementSize}`);
-  if (src.length !== dst.length || src.length % elementSize !== 0) {
-    throw new CoreError(
-      'BAD_PARAMS',
-      `Cannot shuffle ${src.length} bytes into ${dst.length} as ${elementSize}-byte elements`,
-    );
-  }
-}
 
 /**
  * Copies rows [r0, r0 + src rows) of a dataset whose chunks are [chunkRows, ...whole trailing axes]

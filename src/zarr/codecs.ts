@@ -10,6 +10,7 @@
 // strings, so the app's Content-Security-Policy (no 'unsafe-eval') stops them in the browser. The
 // default Zarr rows therefore use shuffle + zlib.
 import { deflate, inflate } from 'pako';
+import { shuffleBytes, unshuffleBytes } from '../core/byte-shuffle';
 import type { ZarrCompressor } from './types';
 
 interface Codec {
@@ -37,17 +38,16 @@ async function makeCodec(c: ZarrCompressor): Promise<Codec> {
   }
 }
 
-/** numcodecs' Shuffle (and its inverse) on a chunk of whole elements. */
-export function shuffleBytes(src: Uint8Array, elementSize: number, inverse = false): Uint8Array {
+/**
+ * numcodecs' Shuffle (and its inverse) on a chunk: the whole elements byte-shuffled as HDF5's filter
+ * does, trailing bytes of a partial element copied as they are.
+ */
+export function numcodecsShuffle(src: Uint8Array, elementSize: number, inverse = false): Uint8Array {
   if (elementSize <= 1) return src;
-  const count = Math.floor(src.length / elementSize);
+  const whole = src.length - (src.length % elementSize);
   const out = new Uint8Array(src.length);
-  for (let i = 0; i < count; i++)
-    for (let b = 0; b < elementSize; b++) {
-      if (inverse) out[i * elementSize + b] = src[b * count + i]!;
-      else out[b * count + i] = src[i * elementSize + b]!;
-    }
-  out.set(src.subarray(count * elementSize), count * elementSize);
+  (inverse ? unshuffleBytes : shuffleBytes)(src.subarray(0, whole), out.subarray(0, whole), elementSize);
+  out.set(src.subarray(whole), whole);
   return out;
 }
 

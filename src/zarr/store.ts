@@ -9,7 +9,7 @@ import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
 import { buffersOf, releaseBuffers } from '../core/release';
 import type { RowSlabs, TypedArray } from '../core/ndarray';
-import { compressChunk, decompressChunk, shuffleBytes } from './codecs';
+import { compressChunk, decompressChunk, numcodecsShuffle } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
 import type { FixedScaleOffsetFilter, ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
 
@@ -204,7 +204,7 @@ export async function buildZarrEntries(
           const raw = chunkBytes(src, shape, a.chunks, g, item(a));
           let encoded = raw;
           for (const f of a.filters ?? [])
-            if (f.id === 'shuffle') encoded = shuffleBytes(encoded, f.elementsize);
+            if (f.id === 'shuffle') encoded = numcodecsShuffle(encoded, f.elementsize);
           const key = [g[0]! + s0 / band, ...g.slice(1)].join('.');
           const stored = await compressChunk(a.compressor, encoded);
           entries.set(`${a.name}/${key}`, stored);
@@ -377,7 +377,8 @@ async function decodeRows(
     temps.push(decoded);
     for (let f = filters.length - 1; f >= 0; f--) {
       const filter = filters[f]!;
-      if (filter.id === 'shuffle') temps.push((decoded = shuffleBytes(decoded, filter.elementsize, true)));
+      if (filter.id === 'shuffle')
+        temps.push((decoded = numcodecsShuffle(decoded, filter.elementsize, true)));
     }
     let chunk: TypedArray = typedOf(storedType, decoded);
     temps.push(chunk);
