@@ -1,8 +1,15 @@
+import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 
+/**
+ * The sweep's state and counts. The chart draws finished results in a background render, and `done`
+ * is shown only in a render that has caught up with the store (the deferred value is the live one):
+ * the background render that also gives the chart its final marks. Until then a finished sweep still
+ * reads as running (all files counted); a new sweep shows `running` at once.
+ */
 export function SweepStatus() {
-  const { status, total, finished, failed, skipped } = useStore(
+  const live = useStore(
     useShallow((s) => {
       const rows = s.rowOrder.map((id) => s.rows[id]);
       return {
@@ -14,6 +21,9 @@ export function SweepStatus() {
       };
     }),
   );
+  const caughtUp = useDeferredValue(live) === live;
+  const { total, finished, failed, skipped } = live;
+  const status = live.status === 'done' && !caughtUp ? 'running' : live.status;
   const text =
     status === 'idle'
       ? 'Waiting for an array'

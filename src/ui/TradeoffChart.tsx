@@ -756,10 +756,9 @@ export function TradeoffChart() {
   );
   const liveHover = useHover();
   const sweeping = useStore((s) => s.sweepStatus === 'running');
-  const deferredResults = useDeferredValue(liveResults);
-  // Once the sweep is done the marks are final in the same commit as the status (new data remounts
-  // recharts' marks, so a mark found after `done` must stay); selection and hover stay deferred.
-  const results = sweeping ? deferredResults : liveResults;
+  // The sweep status defers its `done` the same way (SweepStatus), so the marks are final by the
+  // commit that shows `done` (new data remounts recharts' marks: a mark found after `done` must stay).
+  const results = useDeferredValue(liveResults);
   const view = useDeferredValue(liveView);
   const hover = useDeferredValue(liveHover);
   return <ChartCard results={results} view={view} hover={hover} sweeping={sweeping} />;
