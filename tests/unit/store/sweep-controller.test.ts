@@ -191,4 +191,18 @@ describe('job order', () => {
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     expect(new Set(ranks).size).toBe(ranks.length);
   });
+
+  it('starts the cheaper layout first, except among the gzip jobs that end the sweep', () => {
+    const spec = (strategyId: string, layout: string, params: Record<string, unknown> = {}) =>
+      ({ strategyId, layout, params }) as never;
+    const tri = 'upper-triangle-rowmajor';
+    expect(jobCostRank(spec('hdf5-float16', tri))).toBeLessThan(jobCostRank(spec('hdf5-float16', 'full')));
+    expect(jobCostRank(spec('hdf5-codec', tri, { codec: 'blosc-zstd' }))).toBeLessThan(
+      jobCostRank(spec('hdf5-codec', 'full', { codec: 'blosc-zstd' })),
+    );
+    expect(jobCostRank(spec('hdf5-gzip', 'full'))).toBeLessThan(jobCostRank(spec('hdf5-gzip', tri)));
+    expect(jobCostRank(spec('hdf5-quantized', 'full', { codec: 'gzip' }))).toBeLessThan(
+      jobCostRank(spec('hdf5-quantized', tri, { codec: 'gzip' })),
+    );
+  });
 });
