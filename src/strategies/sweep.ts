@@ -6,6 +6,7 @@ import { squareStackProblem } from '../layouts/symmetric';
 import { STRATEGIES, strategyOf } from './registry';
 import { LAYOUTS, LAYOUT_IDS } from '../layouts/registry';
 import type { CodecParams } from './hdf5-codec';
+import { NATIVE_ZLIB_LEVEL } from '../zarr/types';
 
 /**
  * Which layouts a sweep runs: `both` = the full array and the best packed layout for this input (the
@@ -285,11 +286,13 @@ function paramsFor(
         return knobs.eps === null ? [] : [{ ...p.params, eps: knobs.eps }];
       });
     case 'zarr': {
-      // Three Zarr rows per layout, all numcodecs Shuffle + zlib: pure JavaScript (fflate), so they run
-      // under the app's Content-Security-Policy (numcodecs.js's blosc/zstd need eval; they stay
-      // available as params for scripts and tests). Level 9 on inputs this size, as for quantized gzip.
+      // Three Zarr rows per layout, all numcodecs Shuffle + zlib, so they run under the app's
+      // Content-Security-Policy (numcodecs.js's blosc/zstd need eval; they stay available as params
+      // for scripts and tests). Level 9 on inputs this size, as for quantized gzip; on bigger ones
+      // the level the browser's own zlib writes (zarr/codecs.ts: ~3× faster than zlib in JavaScript
+      // and smaller than its level 4), whatever the gzip level knob says.
       const small = inputBytes <= QUANTIZED_GZIP9_MAX_BYTES;
-      const row = { ...ZARR_ROW, level: small ? 9 : s.gzipLevel };
+      const row = { ...ZARR_ROW, level: small ? 9 : NATIVE_ZLIB_LEVEL };
       const quantized = knobs.eps === null ? [] : [{ ...row, values: 'quantized', eps: knobs.eps }];
       // zlib in JavaScript costs ~10 s per 100 MB: on big inputs only the quantized store runs (the
       // float16 and lossless stores came out no smaller than their HDF5 twins on the notebook array).

@@ -8,6 +8,9 @@ export type ZarrCompressor =
   | { id: 'gzip'; level: number }
   | { id: 'zlib'; level: number };
 
+/** The zlib level CompressionStream('deflate') writes (zlib's default): zlib at this level goes native. */
+export const NATIVE_ZLIB_LEVEL = 6;
+
 /** numcodecs' Shuffle: the bytes of each element grouped by position (byte 0 of all, byte 1 …). */
 export interface ShuffleFilter {
   id: 'shuffle';

@@ -4,7 +4,7 @@
 // by its own `restore_python`; the file's size is the app's figure and its max_abs_error is the one the
 // app measured. On CI (CI=true) missing tools fail the suite; locally it is skipped with a reason.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { readNpy } from '../../src/core/npy';
 import { analyzeArray } from '../../src/core/analysis';
 import { factsOf } from '../../src/workers/load';
 import { FIXTURE_DIR } from '../unit/strategies/fixtures';
+import { NATIVE_ZLIB_LEVEL } from '../../src/zarr/types';
 
 const PYTHON = '/usr/bin/python3';
 const SHAP_DIR = join(import.meta.dirname, '..', 'fixtures', 'shap');
@@ -57,6 +58,7 @@ def check(name):
     out.update(dtype=str(a.dtype), shape=list(a.shape), chunks=list(d.chunks), attrs=attrs,
                filters=[f.codec_id for f in (d.filters or [])],
                compressor=d.compressor.codec_id if d.compressor else None,
+               compressor_level=getattr(d.compressor, "level", None),
                item_size=(np.dtype(d.filters[0].astype).itemsize
                           if d.filters and d.filters[0].codec_id == "fixedscaleoffset" else d.dtype.itemsize))
     out["float_attrs"] = all(isinstance(attrs[k], float) for k in ("max_abs_error",))
@@ -99,6 +101,7 @@ interface Seen {
   attrs: Record<string, unknown>;
   filters: string[];
   compressor: string | null;
+  compressor_level: number | null;
   item_size: number;
   raw_err?: number;
   restore_err: number;
@@ -130,8 +133,22 @@ const CASES: [string, string][] = [
   ].map((f): [string, string] => [join(FIXTURE_DIR, f), f]),
 ];
 
+// The same stores again with zlib at the native level (the browser's CompressionStream, Node's zlib
+// here; the sweep uses it on big inputs), in their own folder: file names do not carry the level.
+const NATIVE_CASES: [string, string, boolean][] = [
+  ...CASES.map(([p, n]): [string, string, boolean] => [p, n, false]),
+  ...['wine.npy', 'stack_nan_inf_f8.npy', 'stack_sym_i2.npy'].map((n): [string, string, boolean] => [
+    CASES.find(([, m]) => m === n)![0],
+    `${n} (zlib level ${NATIVE_ZLIB_LEVEL})`,
+    true,
+  ]),
+];
+
 const dir = mkdtempSync(join(tmpdir(), 'h5sq-zarr-interop-'));
-writeFileSync(join(dir, 'check.py'), CHECK_PY);
+const nativeDir = join(dir, 'native');
+mkdirSync(nativeDir);
+const baseDir = dir;
+for (const d of [dir, nativeDir]) writeFileSync(join(d, 'check.py'), CHECK_PY);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(MISSING !== null && process.env.CI !== 'true')('Zarr stores open in zarr and xarray', () => {
@@ -139,15 +156,18 @@ describe.skipIf(MISSING !== null && process.env.CI !== 'true')('Zarr stores open
     expect(MISSING).toBeNull();
   });
 
-  it.each(CASES)(
-    '%s',
-    async (path, name) => {
+  it.each(NATIVE_CASES)(
+    '%s (%s)',
+    async (path, name, native) => {
       const input = await load(path, name);
+      const dir = native ? nativeDir : baseDir;
       const specs = buildSweep(
         { shape: input.array.shape, facts: input.facts },
         { ...DEFAULT_SWEEP_SETTINGS, layouts: 'all' },
         1e-3,
-      ).filter((s) => s.strategyId === 'zarr');
+      )
+        .filter((s) => s.strategyId === 'zarr')
+        .map((s) => (native ? { ...s, params: { ...s.params, level: NATIVE_ZLIB_LEVEL } } : s));
       expect(specs.length).toBeGreaterThan(0);
       const layouts = new Set<string>();
       const runs: { spec: (typeof specs)[number]; result: Awaited<ReturnType<typeof runJob>>['result'] }[] =
@@ -196,9 +216,12 @@ describe.skipIf(MISSING !== null && process.env.CI !== 'true')('Zarr stores open
         expect(seen.compressor, where).toBe(
           spec.params.codec === 'zstd' ? 'zstd' : spec.params.codec === 'zlib' ? 'zlib' : 'blosc',
         );
-        // zlib rows byte-shuffle elements wider than one byte first (numcodecs.Shuffle).
-        if (spec.params.codec === 'zlib')
+        // zlib rows byte-shuffle elements wider than one byte first (numcodecs.Shuffle), and say the
+        // level they were written at.
+        if (spec.params.codec === 'zlib') {
           expect(seen.filters.includes('shuffle'), where).toBe(seen.item_size > 1);
+          expect(seen.compressor_level, where).toBe(spec.params.level);
+        }
         // xarray: the same values (no _FillValue masking of zeros, no second scaling) and attributes.
         expect(seen.xr_equal, where).toBe(true);
         expect(seen.xr_attrs_equal, where).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NATIVE_ZLIB_LEVEL } from '../../../src/zarr/types';
 import {
   DEFAULT_SWEEP_SETTINGS,
   buildSweep,
@@ -43,10 +44,9 @@ function rerun(a: StrategySpec[], b: StrategySpec[]): Set<string> {
 
 /** Whether a spec's file depends on ε (its canonical params carry it). */
 const usesEps = (s: StrategySpec) => 'eps' in canonicalParams(s);
+// Zarr rows are not among them: they use level 9 or the browser's native zlib level (zarr/codecs.ts).
 const usesLevel = (s: StrategySpec) =>
-  s.strategyId === 'hdf5-gzip' ||
-  s.strategyId === 'zarr' ||
-  (s.strategyId === 'hdf5-quantized' && s.params.codec !== 'scaleoffset');
+  s.strategyId === 'hdf5-gzip' || (s.strategyId === 'hdf5-quantized' && s.params.codec !== 'scaleoffset');
 // 2000 × 100 × 100 float64 = 160 MB: above QUANTIZED_GZIP9_MAX_BYTES, so quantized rows follow the knob.
 const big: SweepInput = {
   shape: [2000, 100, 100],
@@ -78,6 +78,11 @@ describe('buildSweep', () => {
     const d = buildSweep(dense, { ...DEFAULT_SWEEP_SETTINGS, gzipLevel: 6 }, 1e-4);
     expect(rerun(c, d)).toEqual(new Set(d.filter((s) => s.strategyId === 'hdf5-gzip').map(resultIdOf)));
     expect(d.filter((s) => s.params.codec === 'shuffle-gzip').every((s) => s.params.level === 9)).toBe(true);
+    // Zarr's zlib: level 9 on small inputs, the native level on big ones, whatever the knob.
+    expect(d.filter((s) => s.strategyId === 'zarr').every((s) => s.params.level === 9)).toBe(true);
+    const zarrBig = b.filter((s) => s.strategyId === 'zarr');
+    expect(zarrBig.length).toBeGreaterThan(0);
+    expect(zarrBig.every((s) => s.params.level === NATIVE_ZLIB_LEVEL)).toBe(true);
   });
 
   it('follows the tolerance: ε = τ and the smallest D whose bound fits', () => {
