@@ -220,8 +220,9 @@ test('a file too big to keep on the main thread is written again for its downloa
   const dir = mkdtempSync(join(tmpdir(), 'h5sq-rebuild-'));
   try {
     await page.goto('/');
-    // 400×141×141 float64 = 63.6 MB: its .npy is above the 48 MiB a worker sends back with the summary.
-    await page.getByLabel('N', { exact: true }).fill('400');
+    // 430×141×141 float64 = 68.4 MB: its .npy is above the 48 MiB a worker sends back with the summary,
+    // and the input is above 64 MiB, so the Zarr rows use the browser's own zlib (level 6).
+    await page.getByLabel('N', { exact: true }).fill('430');
     await page.getByTestId('generate-button').click();
     await waitForSweepDone(page, 110_000);
     const row = page.locator('[data-testid="result-row"][data-strategy-id="npy:full"]');
@@ -241,7 +242,52 @@ test('a file too big to keep on the main thread is written again for its downloa
         encoding: 'utf8',
       },
     );
-    expect(shape.trim()).toBe('(400, 141, 141)');
+    expect(shape.trim()).toBe('(430, 141, 141)');
+
+    // The Zarr store written with the browser's CompressionStream: Python's zarr reads it, the .zarray
+    // says level 6 (and so does each chunk's zlib header), and its restore snippet gives the original
+    // back within the error the app measured.
+    const zarrRow = page.locator(
+      '[data-testid="result-row"][data-strategy-id="zarr:full:zlib-byte-quantized"]',
+    );
+    await expect(zarrRow).toHaveAttribute('data-status', 'done');
+    const zarrErr = Number(await zarrRow.getAttribute('data-max-abs-error'));
+    const [zarrDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      zarrRow.getByTestId('row-download').click(),
+    ]);
+    const zarrPath = join(dir, zarrDownload.suggestedFilename());
+    await zarrDownload.saveAs(zarrPath);
+    // The last line: the snippet prints what it restored.
+    const seen = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `import json, sys, zipfile, numpy as np, zarr
+o = np.load(sys.argv[1])
+z = zarr.open(zarr.ZipStore(sys.argv[2], mode="r"), mode="r")
+zf = zipfile.ZipFile(sys.argv[2])
+chunk = next(n for n in zf.namelist() if n.startswith("data/") and not n.split("/")[-1].startswith("."))
+ns = {}
+exec(z.attrs["restore_python"], ns)
+r = ns["a"]
+print(json.dumps({"level": z["data"].compressor.level, "header": list(zf.read(chunk)[:2]),
+  "shape": list(r.shape), "dtype": str(r.dtype), "err": float(np.abs(r - o).max())}))`,
+          saved,
+          zarrPath,
+        ],
+        { encoding: 'utf8', cwd: dir },
+      )
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as { level: number; header: number[]; shape: number[]; dtype: string; err: number };
+    expect(seen.level).toBe(6);
+    expect(seen.header).toEqual([0x78, 0x9c]);
+    expect(seen.shape).toEqual([430, 141, 141]);
+    expect(seen.dtype).toBe('float64');
+    expect(seen.err).toBe(zarrErr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
