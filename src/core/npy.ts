@@ -33,6 +33,13 @@ export interface ReadNpyOptions {
    * caller needs no second copy. Default: an ordinary ArrayBuffer.
    */
   buffer?(bytes: number): ArrayBufferLike;
+  /**
+   * Blob reads only: called after each slab is in place, with the next slab's read already under
+   * way, with the data bytes so far (`data.subarray(0, filled)`). They are final — the values the
+   * result will hold — when `dataBytesFinal(header)`; otherwise they are still to be byte-swapped or
+   * transposed. Lets a caller work on the data while the rest is read.
+   */
+  onData?(data: Uint8Array, filled: number): void;
 }
 
 /** `\x93NUMPY`: the six magic bytes every .npy file starts with. */
@@ -578,6 +585,15 @@ function fortranToC(src: Uint8Array | Uint16Array | Uint32Array, words: number, 
  * Turns data bytes into a C-order little-endian NdArray. When `owned`, the bytes may be modified in
  * place (byte swap); otherwise they are copied first if anything must change.
  */
+/** Whether the file's data bytes are the in-memory values as they are (no byte swap, no transpose). */
+export function dataBytesFinal(header: NpyHeader): boolean {
+  const size = DTYPE_BYTES[header.dtype];
+  return (
+    !(size > 1 && header.littleEndian !== HOST_LITTLE_ENDIAN) &&
+    !(header.fortranOrder && orderMatters(header.shape))
+  );
+}
+
 function decode(header: NpyHeader, bytes: Uint8Array, owned: boolean): NdArray {
   const { dtype, shape } = header;
   if (bytes.length < header.dataBytes) throw truncatedData(header, header.dataOffset + bytes.length);
@@ -676,17 +692,26 @@ async function readRegion(
   header: NpyHeader,
   start: number,
   length: number,
-  { onProgress, signal, slabBytes = NPY_SLAB_BYTES, buffer }: ReadNpyOptions,
+  { onProgress, signal, slabBytes = NPY_SLAB_BYTES, buffer, onData }: ReadNpyOptions,
 ): Promise<Uint8Array> {
   const slab = Math.max(8, Math.floor(slabBytes / 8) * 8);
   const out = allocate(length, header, buffer);
+  const read = (pos: number) => blob.slice(start + pos, start + Math.min(length, pos + slab)).arrayBuffer();
+  // The next slab is requested before this one is copied and handed on: the browser reads the file
+  // while this thread works.
+  let next = length > 0 ? read(0) : null;
   for (let pos = 0; pos < length;) {
     if (signal?.aborted) throw abortError(signal);
     const end = Math.min(length, pos + slab);
-    const chunk = new Uint8Array(await blob.slice(start + pos, start + end).arrayBuffer());
-    if (chunk.length !== end - pos) throw truncatedData(header, blob.size);
+    const chunk = new Uint8Array(await next!);
+    next = end < length ? read(end) : null;
+    if (chunk.length !== end - pos) {
+      next?.catch(() => undefined);
+      throw truncatedData(header, blob.size);
+    }
     out.set(chunk, pos);
     pos = end;
+    onData?.(out, pos);
     onProgress?.(pos / length);
   }
   if (signal?.aborted) throw abortError(signal);

@@ -2,12 +2,11 @@
 // (a SharedArrayBuffer when the page is cross-origin isolated, so workers can share one copy).
 import type { DTypeCode } from '../core/ndarray';
 import type { NdArray } from '../core/ndarray';
-import { readNpy, readNpyHeaderFromBlob, readNpyRows } from '../core/npy';
+import { dataBytesFinal, NPY_SLAB_BYTES, readNpy, readNpyHeaderFromBlob, readNpyRows } from '../core/npy';
 import type { NpyHeader } from '../core/npy';
 import { analyzeArray, createAnalyzer } from '../core/analysis';
 import { DTYPE_BYTES, sizeOf, typedArrayFor } from '../core/ndarray';
 import { CoreError } from '../core/errors';
-import { releaseBuffers } from '../core/release';
 import type { ArraySummary } from '../core/analysis';
 import { generateNotebookArray } from '../core/generator';
 import { valueSampleOf } from '../core/quantize';
@@ -38,9 +37,6 @@ export const SAMPLE_THRESHOLD_BYTES = 256 * 2 ** 20;
 /** The sample holds at most this many bytes (and at most MAX_SAMPLE_ROWS rows). */
 const SAMPLE_BYTES = 64 * 2 ** 20;
 const MAX_SAMPLE_ROWS = 200;
-/** Bytes per step of loadOverlapped: small enough that little analysis is left after the last read. */
-const OVERLAP_SLAB_BYTES = 16 * 2 ** 20;
-const NOTHING_KEPT: ReadonlySet<ArrayBufferLike> = new Set();
 /** Streamed analysis reads this much per step. */
 const ANALYSIS_SLAB_BYTES = 64 * 2 ** 20;
 
@@ -80,8 +76,9 @@ function finish(
   fortranOrder: boolean,
   shared: boolean,
   header: NpyHeader | null = null,
+  analysed?: ArraySummary,
 ): LoadedArray {
-  const summary = analyzeArray(array);
+  const summary = analysed ?? analyzeArray(array);
   return {
     header,
     sample: null,
@@ -101,87 +98,47 @@ export async function loadNpyFile(
   name: string,
   shared: boolean,
   onProgress: (f: number) => void,
-  /** Bytes per step of the overlapped read (tests use small ones). */
-  slabBytes = OVERLAP_SLAB_BYTES,
+  /** Bytes per read of the file (tests use small ones). */
+  slabBytes = NPY_SLAB_BYTES,
 ): Promise<LoadedArray> {
   const header = await readNpyHeaderFromBlob(file);
   if (header.dataBytes > SAMPLE_THRESHOLD_BYTES && header.shape.length >= 2)
     return loadSampled(file, name, header, shared, onProgress);
-  if (!header.fortranOrder && header.shape.length >= 1 && header.dataBytes > 0)
-    return loadOverlapped(file, name, header, shared, onProgress, slabBytes);
+  // Whole rows are analysed as soon as they are read, while the next slab is being read (the
+  // analyser is streaming), when the bytes read are already the values (no byte swap or transpose).
+  const streamed = dataBytesFinal(header) && header.shape.length >= 1 ? rowAnalysis(header) : null;
   const array = await readNpy(file, {
     onProgress: (f) => onProgress(0.9 * f),
     buffer: shared ? (n) => new SharedArrayBuffer(n) : undefined,
+    onData: streamed?.onData,
+    slabBytes,
   });
-  const loaded = finish(name, array, header.descr, header.fortranOrder, shared, header);
+  const loaded = finish(name, array, header.descr, header.fortranOrder, shared, header, streamed?.result());
   onProgress(1);
   return loaded;
 }
 
 /**
- * A C-order file read in slabs of whole rows, each analysed while the next one is being read (the
- * read waits on the browser's file I/O, the analysis on this thread's CPU), so the analysis adds
- * little to the load. The same summary as analysing the whole array afterwards (the analyser is
- * streaming), and the same bytes in the buffer.
+ * The analysis of a file's rows as they arrive: `onData` analyses every row complete so far (read
+ * whole), `result` the summary once every row is in — the same as analysing the whole array.
  */
-async function loadOverlapped(
-  file: Blob,
-  name: string,
-  header: NpyHeader,
-  shared: boolean,
-  onProgress: (f: number) => void,
-  slabBytes: number,
-): Promise<LoadedArray> {
-  const totalRows = header.shape[0]!;
-  const rowElems = sizeOf(header.shape.slice(1));
-  const step = Math.max(1, Math.floor(slabBytes / Math.max(1, rowElems * DTYPE_BYTES[header.dtype])));
-  const read = (r0: number) => readNpyRows(file, header, r0, Math.min(step, totalRows - r0));
-  let next = read(0);
-  const first = await next;
-  const elementBytes = first.data.BYTES_PER_ELEMENT;
-  const total = totalRows * rowElems * elementBytes;
-  let buffer: ArrayBufferLike;
-  try {
-    buffer = shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total);
-  } catch (e) {
-    throw new CoreError(
-      'NPY_TOO_LARGE',
-      `Cannot allocate ${total} bytes for shape (${header.shape.join(', ')}) of '${header.descr}'.`,
-      { cause: e },
-    );
-  }
-  const out = new Uint8Array(buffer);
-  const analyzer = createAnalyzer(header.shape, { dtype: first.dtype });
-  for (let r0 = 0; r0 < totalRows; r0 += step) {
-    const rows = r0 === 0 ? first : await next;
-    if (r0 + step < totalRows) next = read(r0 + step);
-    out.set(
-      new Uint8Array(rows.data.buffer, rows.data.byteOffset, rows.data.byteLength),
-      r0 * rowElems * elementBytes,
-    );
-    analyzer.add(rows.data, r0);
-    // The slab was read into a buffer of its own: freed now rather than at the next GC.
-    releaseBuffers([rows.data], NOTHING_KEPT);
-    onProgress((0.9 * Math.min(totalRows, r0 + step)) / totalRows);
-  }
-  const summary = analyzer.result();
-  const array: NdArray = {
-    dtype: first.dtype,
-    shape: [...header.shape],
-    data: typedArrayFor(first.dtype, buffer),
-  };
-  onProgress(1);
+function rowAnalysis(header: NpyHeader): {
+  onData(data: Uint8Array, filled: number): void;
+  result(): ArraySummary;
+} {
+  const analyzer = createAnalyzer(header.shape, { dtype: header.dtype });
+  const rowBytes = sizeOf(header.shape.slice(1)) * DTYPE_BYTES[header.dtype];
+  let done = 0;
   return {
-    header,
-    sample: null,
-    name,
-    dtype: array.dtype,
-    sourceDescr: header.descr,
-    fortranOrder: false,
-    shape: [...header.shape],
-    buffer,
-    summary,
-    facts: factsOf(array, summary),
+    onData(data, filled) {
+      const upTo = rowBytes === 0 ? 0 : Math.floor(filled / rowBytes);
+      if (upTo <= done) return;
+      const values = typedArrayFor(header.dtype, data.buffer);
+      const perRow = rowBytes / DTYPE_BYTES[header.dtype];
+      analyzer.add(values.subarray(done * perRow, upTo * perRow), done);
+      done = upTo;
+    },
+    result: () => analyzer.result(),
   };
 }
 

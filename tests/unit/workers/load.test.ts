@@ -19,7 +19,7 @@ const files = [
 ];
 
 /** What the file gives when read whole and analysed afterwards (or the error it gives). */
-async function reference(bytes: Uint8Array) {
+async function reference(bytes: Uint8Array<ArrayBuffer>) {
   try {
     const array = await readNpy(new Blob([bytes]));
     return { array, summary: analyzeArray(array) };
@@ -28,7 +28,7 @@ async function reference(bytes: Uint8Array) {
   }
 }
 
-describe('loading a .npy file (slabs read while the previous one is analysed)', () => {
+describe('loading a .npy file (rows analysed while the next slab is read)', () => {
   it.each(files)('%s: the same values, dtype, shape and summary as reading it whole', async (path) => {
     const bytes = new Uint8Array(readFileSync(path));
     const want = await reference(bytes);
