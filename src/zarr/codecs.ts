@@ -7,9 +7,10 @@
 // zlib goes through pako (pure JavaScript, a port of zlib itself: its output is byte for byte what
 // Python's zlib, and so numcodecs.Zlib, writes at the same level — fflate's was 1.7 % larger), except
 // at level 6: that is the level of the platform's own CompressionStream('deflate') (the browser's
-// native zlib; its zlib header says "default level"), ~3× faster than pako and, measured on shuffled
-// quantized codes, 1.5 % smaller than pako at level 4. Every level decodes with DecompressionStream
-// where there is one. numcodecs.Zlib reads any zlib stream, whatever level wrote it.
+// native zlib; its zlib header says "default level"), ~3× faster than pako; on the 159 MB example's
+// quantized store as small as pako's level 4 in Chromium (33.34 MB), 1.5 % smaller in Node (whose zlib
+// differs). Every level decodes with DecompressionStream where there is one: numcodecs.Zlib reads
+// any zlib stream, whatever level wrote it.
 // numcodecs.js's blosc and zstd are built with Emscripten's embind, which creates functions from
 // strings, so the app's Content-Security-Policy (no 'unsafe-eval') stops them in the browser. The
 // default Zarr rows therefore use shuffle + zlib.
