@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { fixture, pythonRestore, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, pythonRestore, rowFacts, saveDownload, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
 
@@ -228,12 +228,7 @@ test('a file too big to keep on the main thread is written again for its downloa
     const row = page.locator('[data-testid="result-row"][data-strategy-id="npy:full"]');
     const bytes = Number(await row.getAttribute('data-bytes'));
     expect(bytes).toBeGreaterThan(48 * 2 ** 20);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      row.getByTestId('row-download').click(),
-    ]);
-    const saved = join(dir, download.suggestedFilename());
-    await download.saveAs(saved);
+    const saved = await saveDownload(page, () => row.getByTestId('row-download').click(), dir);
     expect(readFileSync(saved).byteLength).toBe(bytes);
     const shape = execFileSync(
       '/usr/bin/python3',
@@ -252,12 +247,7 @@ test('a file too big to keep on the main thread is written again for its downloa
     );
     await expect(zarrRow).toHaveAttribute('data-status', 'done');
     const zarrErr = Number(await zarrRow.getAttribute('data-max-abs-error'));
-    const [zarrDownload] = await Promise.all([
-      page.waitForEvent('download'),
-      zarrRow.getByTestId('row-download').click(),
-    ]);
-    const zarrPath = join(dir, zarrDownload.suggestedFilename());
-    await zarrDownload.saveAs(zarrPath);
+    const zarrPath = await saveDownload(page, () => zarrRow.getByTestId('row-download').click(), dir);
     // The last line: the snippet prints what it restored.
     const seen = JSON.parse(
       execFileSync(

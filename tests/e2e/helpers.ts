@@ -16,6 +16,14 @@ export async function uploadFixture(page: Page, path: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles(path);
 }
 
+/** Clicks what starts a download, saves the file into `dir` under its suggested name, returns the path. */
+export async function saveDownload(page: Page, click: () => Promise<void>, dir: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = join(dir, download.suggestedFilename());
+  await download.saveAs(path);
+  return path;
+}
+
 export async function waitForSweepDone(page: Page, timeout = 90_000): Promise<void> {
   await expect(page.getByTestId('sweep-status')).toHaveAttribute('data-state', 'done', { timeout });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import type { Locator } from '@playwright/test';
-import { fixture, pythonRestore, rowFacts, uploadFixture, waitForSweepDone } from './helpers';
+import { fixture, pythonRestore, rowFacts, saveDownload, uploadFixture, waitForSweepDone } from './helpers';
 
 const STACK = fixture('npy', 'stack_near_sym_f8.npy');
 const WINE = fixture('shap', 'wine.npy');
@@ -85,12 +85,11 @@ test.describe('quality, recipe and shared settings', () => {
     const panel = page.getByTestId('quality-panel');
     await expect(panel).toHaveAttribute('data-strategy-id', id);
     await expect(panel).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator(row(id)).getByTestId('row-download').click(),
-    ]);
-    const file = join(dir, download.suggestedFilename());
-    await download.saveAs(file);
+    const file = await saveDownload(
+      page,
+      () => page.locator(row(id)).getByTestId('row-download').click(),
+      dir,
+    );
     const numpy = JSON.parse(
       execFileSync(
         '/usr/bin/python3',
@@ -181,12 +180,7 @@ test.describe('quality, recipe and shared settings', () => {
     await expect(page.getByTestId('scaleoffset-slider')).toHaveValue('3');
     await expect(page.getByTestId('error-bound-input')).toHaveValue('0.0002');
     // The settings file round-trips through export and import.
-    const [d] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('settings-export').click(),
-    ]);
-    const saved = join(dir, d.suggestedFilename());
-    await d.saveAs(saved);
+    const saved = await saveDownload(page, () => page.getByTestId('settings-export').click(), dir);
     expect(JSON.parse(readFileSync(saved, 'utf8'))).toMatchObject({ decimals: 3, eps: 0.0002, gzipLevel: 6 });
     await page.getByTestId('scaleoffset-slider').fill('6');
     await expect(page).toHaveURL(/[#&]d=6&/);
