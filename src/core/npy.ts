@@ -581,10 +581,6 @@ function fortranToC(src: Uint8Array | Uint16Array | Uint32Array, words: number, 
   return dst;
 }
 
-/**
- * Turns data bytes into a C-order little-endian NdArray. When `owned`, the bytes may be modified in
- * place (byte swap); otherwise they are copied first if anything must change.
- */
 /** Whether the file's data bytes are the in-memory values as they are (no byte swap, no transpose). */
 export function dataBytesFinal(header: NpyHeader): boolean {
   const size = DTYPE_BYTES[header.dtype];
@@ -594,6 +590,10 @@ export function dataBytesFinal(header: NpyHeader): boolean {
   );
 }
 
+/**
+ * Turns data bytes into a C-order little-endian NdArray. When `owned`, the bytes may be modified in
+ * place (byte swap); otherwise they are copied first if anything must change.
+ */
 function decode(header: NpyHeader, bytes: Uint8Array, owned: boolean): NdArray {
   const { dtype, shape } = header;
   if (bytes.length < header.dataBytes) throw truncatedData(header, header.dataOffset + bytes.length);
@@ -696,19 +696,21 @@ async function readRegion(
 ): Promise<Uint8Array> {
   const slab = Math.max(8, Math.floor(slabBytes / 8) * 8);
   const out = allocate(length, header, buffer);
-  const read = (pos: number) => blob.slice(start + pos, start + Math.min(length, pos + slab)).arrayBuffer();
   // The next slab is requested before this one is copied and handed on: the browser reads the file
-  // while this thread works.
+  // while this thread works. A read left pending when this stops (abort, short file) must not
+  // report an unhandled rejection; awaiting it still throws.
+  const read = (pos: number) => {
+    const p = blob.slice(start + pos, start + Math.min(length, pos + slab)).arrayBuffer();
+    p.catch(() => undefined);
+    return p;
+  };
   let next = length > 0 ? read(0) : null;
   for (let pos = 0; pos < length;) {
     if (signal?.aborted) throw abortError(signal);
     const end = Math.min(length, pos + slab);
     const chunk = new Uint8Array(await next!);
     next = end < length ? read(end) : null;
-    if (chunk.length !== end - pos) {
-      next?.catch(() => undefined);
-      throw truncatedData(header, blob.size);
-    }
+    if (chunk.length !== end - pos) throw truncatedData(header, blob.size);
     out.set(chunk, pos);
     pos = end;
     onData?.(out, pos);
