@@ -33,8 +33,10 @@ async function streamThrough(
   stream: CompressionStream | DecompressionStream,
   data: Uint8Array,
 ): Promise<Uint8Array> {
+  // Streams take no views of shared memory (a chunk of the shared input, unfiltered): those are copied.
+  const own = data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : data.slice();
   const writer = stream.writable.getWriter();
-  void writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
+  void writer.write(own).catch(() => undefined);
   void writer.close().catch(() => undefined);
   return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
