@@ -15,7 +15,7 @@
 // Filters can fail silently mid-write (the chunk stays empty, docs/ARCHITECTURE.md, h5wasm facts): callers always verify.
 
 import { dtype_to_metadata } from 'h5wasm';
-import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
+import { DTYPE_BYTES, ROW_SLAB_BYTES, sizeOf } from '../core/ndarray';
 import { isTypeDependentFilter } from '../core/filters';
 import { CoreError, errorCodeOf, wrapError } from '../core/errors';
 import type { TypedArray } from '../core/ndarray';
@@ -26,13 +26,6 @@ import { FLOAT16_PLACEHOLDER_DTYPE, patchFloat16Datatype } from './float16-patch
 import { MAX_ABS_ERROR_ATTR, MAX_ABS_ERROR_PLACEHOLDER } from './max-abs-error';
 import { FILTER_DEFLATE, patchShuffleDeflate, shuffleChunkRows } from './shuffle';
 import type { AttrValue, DatasetPlan, StoredDType } from './types';
-
-/**
- * Bytes per written slab. Slabs stay resident in the wasm heap (which never shrinks) and in the JS
- * heap until collected: with 8 MiB (and 8 MiB read and verify slabs) the seed bench's peak PSS over
- * idle went from +1109 to +911 MiB (3-run medians) at the same speed; 4 MiB gained nothing more.
- */
-export const DEFAULT_SLAB_BYTES = 8 * 2 ** 20;
 
 export interface WriteOptions {
   /** Called with the written fraction (0…1) after each slab. */
@@ -219,7 +212,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
   const rows = shape[0]!;
   const rowBytes = sizeOf(shape.slice(1)) * metadata.size;
   const totalBytes = rows * rowBytes;
-  const slabBytes = Math.max(1, opts.slabBytes ?? DEFAULT_SLAB_BYTES);
+  const slabBytes = Math.max(1, opts.slabBytes ?? ROW_SLAB_BYTES);
   const rowAlign = chunks ? chunks[0]! : 1;
   const rowsPerSlab = Math.min(rows, rowAlign * Math.max(1, Math.floor(slabBytes / (rowBytes * rowAlign))));
   const whole = plan.rowSource ? null : bytesOf(plan.data);

@@ -10,12 +10,12 @@
 // arrays without rows are built whole from an in-memory input.
 import type { NdArray, NumberArray, RowSlabs } from '../core/ndarray';
 import type { LayoutDef } from '../layouts/types';
-import { DTYPE_BYTES, sizeOf } from '../core/ndarray';
+import { DTYPE_BYTES, ROW_SLAB_BYTES, sizeOf } from '../core/ndarray';
 import { createErrorAccumulator } from '../core/metrics';
 import type { ErrorAccumulator } from '../core/metrics';
 import { decodeNpyData, HOST_LITTLE_ENDIAN, npyHeaderBytes, parseNpyHeader, writeNpy } from '../core/npy';
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
-import { DEFAULT_SLAB_BYTES, isFilterFailure, writeHdf5File } from '../hdf5/write';
+import { isFilterFailure, writeHdf5File } from '../hdf5/write';
 import type { WriteOptions } from '../hdf5/write';
 import { readHdf5File } from '../hdf5/read';
 import { readFileParts, removeFile } from '../hdf5/files';
@@ -414,7 +414,7 @@ async function zarrFile(
   try {
     entries = await buildZarrEntries(zarrPlan, {
       onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'),
-      slabBytes: opts.slabBytes ?? DEFAULT_SLAB_BYTES, // the HDF5 writer's slabs
+      slabBytes: opts.slabBytes ?? ROW_SLAB_BYTES, // the HDF5 writer's slabs
     });
     zip = zipEntries(entries);
   } catch (e) {

@@ -9,6 +9,7 @@ import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
 import { buffersOf, releaseBuffers } from '../core/release';
 import type { RowSlabs, TypedArray } from '../core/ndarray';
+import { ROW_SLAB_BYTES } from '../core/ndarray';
 import { compressChunk, decompressChunk, numcodecsShuffle } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
 import type { FixedScaleOffsetFilter, ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
@@ -166,9 +167,6 @@ function arrayMeta(a: ZarrArrayPlan): ZarrArrayMeta {
     dimension_separator: '.',
   };
 }
-
-/** Encoded bytes asked of a row source at a time (whole chunk rows), like the HDF5 writer's slabs. */
-const ROW_SLAB_BYTES = 8 * 2 ** 20;
 
 /** Every entry of the store: metadata and compressed chunks. */
 export async function buildZarrEntries(
