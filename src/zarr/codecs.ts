@@ -33,10 +33,10 @@ async function streamThrough(
   stream: CompressionStream | DecompressionStream,
   data: Uint8Array,
 ): Promise<Uint8Array> {
-  // Streams take no views of shared memory (a chunk of the shared input, unfiltered): those are copied.
-  const own = data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : data.slice();
+  // Chromium's streams refuse views of shared memory (a TypeError); chunks never are: the store
+  // copies each chunk out of the array (store.ts chunkBytes) and decodes chunks of its own zip.
   const writer = stream.writable.getWriter();
-  void writer.write(own).catch(() => undefined);
+  void writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
   void writer.close().catch(() => undefined);
   return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
