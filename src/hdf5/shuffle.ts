@@ -33,8 +33,6 @@ import {
 import { FILTERS } from '../core/filters';
 import { shuffleBytes } from '../core/byte-shuffle';
 
-export { shuffleBytes, unshuffleBytes } from '../core/byte-shuffle';
-
 export const FILTER_DEFLATE = FILTERS.deflate.id;
 export const FILTER_SHUFFLE = FILTERS.shuffle.id;
 /** H5Z_FLAG_OPTIONAL, as h5py's set_shuffle and set_deflate use. */

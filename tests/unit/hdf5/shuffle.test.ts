@@ -26,10 +26,9 @@ import {
 import {
   patchShuffleDeflate,
   readChunkBtreeKeys,
-  shuffleBytes,
   shuffleDeflatePipelineBody,
-  unshuffleBytes,
 } from '../../../src/hdf5/shuffle';
+import { shuffleBytes, unshuffleBytes } from '../../../src/core/byte-shuffle';
 import { STORED_DTYPES } from '../../../src/hdf5/types';
 import type { AttrValue, DatasetPlan, StoredDType } from '../../../src/hdf5/types';
 import {
