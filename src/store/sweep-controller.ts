@@ -63,7 +63,7 @@ export function jobCostRank(spec: StrategySpec): number {
   // ends the sweep: there the full layout's (longest) jobs start first, so the two workers finish
   // closer together.
   const fullFirst = kind === 4;
-  return kind * 2 + (spec.layout === 'full' ? (fullFirst ? 0 : 1) : fullFirst ? 1 : 0);
+  return kind * 2 + Number((spec.layout === 'full') !== fullFirst);
 }
 
 export class SweepController {
