@@ -11,9 +11,10 @@
 // planQuantization takes s ≤ 2·(ε·(1 − 2^-20) − 8u·(h0 + 4ε + B)) (smaller when capped, see tryPlan), so
 //   s/2 + 2u·(H + B + s) ≤ ε − ε·2^-20 − 6u·(H + B) + 4u·ε < ε,
 // and B + s stays below float64's maximum, so no decode overflows.
-// quantize computes q = round(fl(fl(x − o)/s)) (halves up, as Math.round: core/round.ts), which is q* or a neighbour (the relative error of
-// the quotient is ≤ 2u and |q| < 2^32), then evaluates the decode itself and, if needed, takes the
-// neighbour that meets ε — so every stored code is verified, and the proof says one always exists.
+// quantize computes q = round(fl(fl(x − o)/s)) (halves up, as Math.round: core/round.ts), which is
+// q* or a neighbour (the relative error of the quotient is ≤ 2u and |q| < 2^32), then evaluates the
+// decode itself and, if needed, takes the neighbour that meets ε — so every stored code is verified,
+// and the proof says one always exists.
 // The property tests in tests/unit/core/quantize.test.ts probe grid midpoints, the smallest workable
 // ε and ranges from 1e-300 to 1e300.
 
