@@ -143,17 +143,29 @@ function float32BitTable(): Uint32Array {
   return (f32Table ??= wideningTable({ bias: 127, expShift: 23, mantShift: 13 }));
 }
 
-/** Exact float64 values of float16 bit patterns (NaN payloads kept, like numpy's astype). */
+let f64Table: Float64Array | null = null;
+
+/** The float64 value of every half bit pattern (the high words above, low words 0). */
+function float64Table(): Float64Array {
+  if (f64Table) return f64Table;
+  const t = new Float64Array(65536);
+  const w = new Uint32Array(t.buffer);
+  const hi = float64HiWords();
+  for (let h = 0; h < 65536; h++) w[2 * h + HI] = hi[h]!;
+  return (f64Table = t);
+}
+
+/**
+ * Exact float64 values of float16 bit patterns (NaN payloads kept, like numpy's astype): one float64
+ * copied from a table per value (2·10⁷ values: 46 ms in Node writing the two 32-bit words, 30 ms so;
+ * V8 copies a typed array's float64 bits as they are, NaN payloads included, as the tests check).
+ */
 export function float16BitsToFloat64(bits: Uint16Array, out?: Float64Array): Float64Array {
   const n = bits.length;
   const dst = out ?? new Float64Array(n);
   if (dst.length < n) throw tooShort(dst.length, n);
-  const t = float64HiWords();
-  const w = new Uint32Array(dst.buffer, dst.byteOffset, n * 2);
-  for (let i = 0, j = 0; i < n; i++, j += 2) {
-    w[j + HI] = t[bits[i]!]!;
-    w[j + LO] = 0;
-  }
+  const t = float64Table();
+  for (let i = 0; i < n; i++) dst[i] = t[bits[i]!]!;
   return dst;
 }
 
