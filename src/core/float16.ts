@@ -9,6 +9,7 @@
 
 import { CoreError } from './errors';
 import type { NumberArray } from './ndarray';
+import { recycledArray } from './release';
 
 /** Largest finite float16 value. */
 export const FLOAT16_MAX = 65504;
@@ -71,7 +72,7 @@ function tooShort(have: number, need: number): CoreError {
  */
 export function float64ToFloat16Bits(src: NumberArray, out?: Uint16Array): Uint16Array {
   const n = src.length;
-  const dst = out ?? new Uint16Array(n);
+  const dst = out ?? recycledArray(Uint16Array, n);
   if (dst.length < n) throw tooShort(dst.length, n);
   if (src instanceof Float64Array) {
     const w = new Uint32Array(src.buffer, src.byteOffset, n * 2);
@@ -162,7 +163,7 @@ function float64Table(): Float64Array {
  */
 export function float16BitsToFloat64(bits: Uint16Array, out?: Float64Array): Float64Array {
   const n = bits.length;
-  const dst = out ?? new Float64Array(n);
+  const dst = out ?? recycledArray(Float64Array, n);
   if (dst.length < n) throw tooShort(dst.length, n);
   const t = float64Table();
   for (let i = 0; i < n; i++) dst[i] = t[bits[i]!]!;
@@ -172,7 +173,7 @@ export function float16BitsToFloat64(bits: Uint16Array, out?: Float64Array): Flo
 /** Exact float32 values of float16 bit patterns. */
 export function float16BitsToFloat32(bits: Uint16Array, out?: Float32Array): Float32Array {
   const n = bits.length;
-  const dst = out ?? new Float32Array(n);
+  const dst = out ?? recycledArray(Float32Array, n);
   if (dst.length < n) throw tooShort(dst.length, n);
   const t = float32BitTable();
   const w = new Uint32Array(dst.buffer, dst.byteOffset, n);

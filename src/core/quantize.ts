@@ -21,6 +21,8 @@
 import { roundHalfUp } from './round';
 import { CoreError } from './errors';
 import type { NumberArray } from './ndarray';
+import { recycledArray } from './release';
+import type { ArrayType } from './release';
 
 export type QuantizedDType = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4';
 
@@ -260,7 +262,7 @@ export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArra
   const { scaleFactor: s, addOffset: o, dtype } = plan;
   const eps = plan.eps ?? Infinity;
   const n = src.length;
-  const dst = out ?? new QUANTIZED_ARRAY_TYPES[dtype](n);
+  const dst = out ?? recycledArray(QUANTIZED_ARRAY_TYPES[dtype] as ArrayType<IntArray>, n);
   if (!(dst instanceof QUANTIZED_ARRAY_TYPES[dtype]) || dst.length < n)
     throw badParams(`The output must be a ${QUANTIZED_ARRAY_TYPES[dtype].name} of at least ${n} values.`);
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
@@ -313,7 +315,7 @@ function nearestValidCode(x: number, q: number, plan: QuantizationPlan, eps: num
 export function dequantize(ints: NumberArray, plan: QuantizationPlan, out?: Float64Array): Float64Array {
   const { scaleFactor: s, addOffset: o } = plan;
   const n = ints.length;
-  const dst = out ?? new Float64Array(n);
+  const dst = out ?? recycledArray(Float64Array, n);
   if (dst.length < n) throw badParams(`The output holds ${dst.length} values; ${n} are needed.`);
   for (let i = 0; i < n; i++) dst[i] = ints[i]! * s + o;
   return dst;

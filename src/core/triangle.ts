@@ -6,6 +6,8 @@
 import { CoreError } from './errors';
 import type { NumberArray } from './ndarray';
 import { isSquareStack, sizeOf } from './ndarray';
+import { recycledArray } from './release';
+import type { ArrayType } from './release';
 
 export const UPPER_TRIANGLE_LAYOUT = 'upper-triangle-rowmajor';
 
@@ -41,8 +43,6 @@ function assertSquare(shape: readonly number[]): void {
     );
 }
 
-type NumberArrayConstructor = new (length: number) => NumberArray;
-
 function isFloatArray(a: NumberArray): boolean {
   return a instanceof Float64Array || a instanceof Float32Array;
 }
@@ -72,7 +72,7 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
   const m = shape[shape.length - 1]!;
   const count = n / (m * m);
   const t = triangleSize(m);
-  const dst = out ?? new (src.constructor as NumberArrayConstructor)(count * t);
+  const dst = out ?? recycledArray(src.constructor as ArrayType<NumberArray>, count * t);
   checkOut(dst, count * t);
   const roundInts = !isFloatArray(dst);
   // Each matrix's lower triangle is first copied transposed into a scratch matrix, so both halves of
@@ -114,7 +114,7 @@ export function unpackUpper(packed: NumberArray, m: number, count: number, out?:
   const t = triangleSize(m);
   if (packed.length !== count * t)
     throw new CoreError('BAD_SHAPE', `${packed.length} packed values are not ${count} triangles of ${t}.`);
-  const dst = out ?? new (packed.constructor as NumberArrayConstructor)(count * m * m);
+  const dst = out ?? recycledArray(packed.constructor as ArrayType<NumberArray>, count * m * m);
   checkOut(dst, count * m * m);
   let k = 0;
   for (let i = 0; i < count; i++) {

@@ -9,6 +9,7 @@
 import { CoreError, wrapError } from '../core/errors';
 import { sizeOf } from '../core/ndarray';
 import type { TypedArray } from '../core/ndarray';
+import { recycledArray } from '../core/release';
 import type { H5Env } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
 import type { FilterInfo, ReadBack, StoredDType } from './types';
@@ -33,29 +34,30 @@ function storedDType(type: number, size: number, signed: boolean): StoredDType {
   throw new CoreError('HDF5_READ', `/data has an unsupported datatype (class ${type}, ${size} bytes)`);
 }
 
+/** The rows' array (recycled: the read fills every element). */
 function allocate(dtype: StoredDType, n: number): TypedArray {
   switch (dtype) {
     case 'f2':
     case 'u2':
-      return new Uint16Array(n);
+      return recycledArray(Uint16Array, n);
     case 'f4':
-      return new Float32Array(n);
+      return recycledArray(Float32Array, n);
     case 'f8':
-      return new Float64Array(n);
+      return recycledArray(Float64Array, n);
     case 'i1':
-      return new Int8Array(n);
+      return recycledArray(Int8Array, n);
     case 'u1':
-      return new Uint8Array(n);
+      return recycledArray(Uint8Array, n);
     case 'i2':
-      return new Int16Array(n);
+      return recycledArray(Int16Array, n);
     case 'i4':
-      return new Int32Array(n);
+      return recycledArray(Int32Array, n);
     case 'u4':
-      return new Uint32Array(n);
+      return recycledArray(Uint32Array, n);
     case 'i8':
-      return new BigInt64Array(n);
+      return recycledArray(BigInt64Array, n);
     case 'u8':
-      return new BigUint64Array(n);
+      return recycledArray(BigUint64Array, n);
   }
 }
 

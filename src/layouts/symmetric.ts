@@ -1,6 +1,7 @@
 // What the packed layouts of symmetric stacks share: shape checks and the cost of storing (A + Aᵀ)/2.
 import { isSquareStack } from '../core/ndarray';
 import type { NumberArray } from '../core/ndarray';
+import { recycledArray } from '../core/release';
 import type { InputFacts } from '../strategies/types';
 import { ulp16, ulp32, ulp64 } from '../strategies/common';
 
@@ -25,13 +26,12 @@ export function symmetrizeError(facts: InputFacts): number {
   return facts.maxAsymmetry / 2 + ulp;
 }
 
-type NumberArrayConstructor = new (length: number) => NumberArray;
-
-/** A new array for packed values: floats keep their own type, integers become float64. */
+/**
+ * A new array for packed values: floats keep their own type, integers become float64. Recycled: the
+ * layouts that use it write every element.
+ */
 export function packedArrayLike(values: NumberArray, n: number): NumberArray {
-  if (values instanceof Float32Array || values instanceof Float64Array)
-    return new (values.constructor as NumberArrayConstructor)(n);
-  return new Float64Array(n);
+  return values instanceof Float32Array ? recycledArray(Float32Array, n) : recycledArray(Float64Array, n);
 }
 
 /** The stored mean of a and b, as core/triangle's packUpper computes it. */

@@ -5,6 +5,7 @@ import type { StoredDType } from '../hdf5/types';
 import type { InputFacts, LayoutValues, StrategyDef } from './types';
 import type { ArraySummary } from '../core/analysis';
 import { float16BitsToFloat64 } from '../core/float16';
+import { recycledArray } from '../core/release';
 
 /**
  * Chunks hold whole leading-axis rows (one matrix of the stack, or one packed triangle row) and
@@ -100,7 +101,10 @@ export function storedDTypeFor(dtype: DTypeCode): StoredDType {
 }
 
 export function toFloat32(values: NumberArray): Float32Array {
-  return values instanceof Float32Array ? values : Float32Array.from(values);
+  if (values instanceof Float32Array) return values;
+  const out = recycledArray(Float32Array, values.length);
+  out.set(values);
+  return out;
 }
 
 export function dtypeBytes(dtype: DTypeCode): number {

@@ -47,7 +47,7 @@ import type { StrategyResult } from './result';
 import { contractAttrs, fileNameFor, summarizeResult } from './result';
 import { compareSlab, leadingRows, slabRows, VERIFY_SLAB_BYTES } from './verify';
 import { CancelledError, UnsupportedError } from '../core/errors';
-import { buffersOf, releaseBuffers } from '../core/release';
+import { buffersOf, freeRecycled, releaseBuffers } from '../core/release';
 
 export type { JobInput } from './layout-values';
 export type { StrategyResult } from './result';
@@ -141,6 +141,14 @@ export async function runJobParts(
   spec: StrategySpec,
   opts: JobOptions = {},
 ): Promise<JobOutput> {
+  try {
+    return await pipeline(source, spec, opts);
+  } finally {
+    freeRecycled(); // the slab buffers its slabs reused (core/release.ts): none stays between jobs
+  }
+}
+
+async function pipeline(source: JobSource, spec: StrategySpec, opts: JobOptions): Promise<JobOutput> {
   const reader = 'reader' in source ? source.reader : memoryRowReader(source.array);
   const { name, facts } = source;
   const shape = reader.shape;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buffersOf, poisonReleasedBuffers, releaseBuffers } from '../../../src/core/release';
+import {
+  buffersOf,
+  freeRecycled,
+  poisonReleasedBuffers,
+  recycledArray,
+  recycledBytes,
+  releaseBuffers,
+} from '../../../src/core/release';
 
 describe('releaseBuffers', () => {
   it('poisons (or detaches) what it releases and leaves kept buffers alone', () => {
@@ -29,5 +36,52 @@ describe('releaseBuffers', () => {
     } finally {
       poisonReleasedBuffers(true);
     }
+  });
+});
+
+describe('recycledArray', () => {
+  const SLAB = 1 << 20; // float64 elements: an 8 MiB slab
+
+  it('hands a released slab’s memory to the next array of its size, the released view detached', () => {
+    freeRecycled();
+    const a = recycledArray(Float64Array, SLAB).fill(1);
+    releaseBuffers([a], new Set());
+    expect(a.length).toBe(0); // the released object is detached: a stale view is empty
+    expect(recycledBytes()).toBe(8 * SLAB);
+    // A second release of the stale view is a no-op: the memory can't be handed out twice.
+    releaseBuffers([a], new Set());
+    expect(recycledBytes()).toBe(8 * SLAB);
+    // Same byte size, another element type: the waiting buffer, poisoned in tests (old values).
+    const b = recycledArray(Uint16Array, 4 * SLAB);
+    expect(recycledBytes()).toBe(0);
+    expect(b.length).toBe(4 * SLAB);
+    expect(b[0]).toBe(0xffff);
+    const c = recycledArray(Uint16Array, 4 * SLAB); // none waiting: a new, zeroed buffer
+    expect(c[0]).toBe(0);
+    releaseBuffers([b, c], new Set());
+    expect(recycledBytes()).toBe(16 * SLAB);
+    freeRecycled();
+    expect(recycledBytes()).toBe(0);
+  });
+
+  it('keeps at most 64 MiB waiting, freeing the oldest first, and never recycles kept or foreign buffers', () => {
+    freeRecycled();
+    const slabs = Array.from({ length: 10 }, () => recycledArray(Float64Array, SLAB));
+    releaseBuffers(slabs, new Set());
+    expect(recycledBytes()).toBe(64 << 20);
+    const kept = recycledArray(Float64Array, SLAB + 1);
+    const foreign = new Float64Array(SLAB + 1);
+    releaseBuffers([kept, foreign], buffersOf(kept));
+    expect(kept.length).toBe(SLAB + 1);
+    expect(recycledBytes()).toBe(64 << 20);
+    expect(recycledArray(Float64Array, SLAB + 1)[0]).toBe(0); // the foreign buffer was not recycled
+    freeRecycled();
+  });
+
+  it('leaves small arrays to the garbage collector', () => {
+    freeRecycled();
+    const small = recycledArray(Float64Array, 1000);
+    releaseBuffers([small], new Set());
+    expect(recycledBytes()).toBe(0);
   });
 });
