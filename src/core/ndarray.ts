@@ -48,6 +48,23 @@ export type TypedArray = NumberArray | BigInt64Array | BigUint64Array;
 export interface RowSlabs {
   rows(r0: number, r1: number): TypedArray;
   done?(): void;
+  /**
+   * Bytes one row costs to produce when more than it stores (rows laid out as float64 and then cast
+   * to 1-byte codes): writers size their slabs by the larger of the two, so a slab's intermediate
+   * arrays stay near `slabBytes` too (8 MiB of 1-byte codes was 64 MiB of float64 rows).
+   */
+  rowBytes?: number;
+}
+
+/** Rows per writer slab: whole `align`-row bands within `slabBytes` of the larger row cost (≥ 1 band). */
+export function slabRowsFor(
+  rowBytes: number,
+  source: RowSlabs | null | undefined,
+  align: number,
+  slabBytes: number,
+): number {
+  const cost = Math.max(1, rowBytes, source?.rowBytes ?? 0);
+  return align * Math.max(1, Math.floor(slabBytes / (cost * align)));
 }
 
 /**

@@ -15,7 +15,7 @@
 // Filters can fail silently mid-write (the chunk stays empty, docs/ARCHITECTURE.md, h5wasm facts): callers always verify.
 
 import { dtype_to_metadata } from 'h5wasm';
-import { DTYPE_BYTES, ROW_SLAB_BYTES, sizeOf } from '../core/ndarray';
+import { DTYPE_BYTES, ROW_SLAB_BYTES, sizeOf, slabRowsFor } from '../core/ndarray';
 import { isTypeDependentFilter } from '../core/filters';
 import { CoreError, errorCodeOf, wrapError } from '../core/errors';
 import type { TypedArray } from '../core/ndarray';
@@ -214,7 +214,7 @@ function writeDataset(env: H5Env, fileId: bigint, plan: DatasetPlan, opts: Write
   const totalBytes = rows * rowBytes;
   const slabBytes = Math.max(1, opts.slabBytes ?? ROW_SLAB_BYTES);
   const rowAlign = chunks ? chunks[0]! : 1;
-  const rowsPerSlab = Math.min(rows, rowAlign * Math.max(1, Math.floor(slabBytes / (rowBytes * rowAlign))));
+  const rowsPerSlab = Math.min(rows, slabRowsFor(rowBytes, plan.rowSource, rowAlign, slabBytes));
   const whole = plan.rowSource ? null : bytesOf(plan.data);
   const rowsOf = (r0: number, r1: number): Uint8Array => {
     if (whole) return whole.subarray(r0 * rowBytes, r1 * rowBytes);

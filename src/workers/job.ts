@@ -263,6 +263,8 @@ async function pipeline(source: JobSource, spec: StrategySpec, opts: JobOptions)
       return data;
     },
     done: () => free(previous, previousRows),
+    // An input row is read and laid out (as float64 at most) before it is encoded.
+    rowBytes: 8 * Math.max(sizeOf(shape.slice(1)), rowElems),
   };
   const ctx: WriteContext = {
     spec,
@@ -425,6 +427,7 @@ async function zarrFile(
       slabBytes: opts.slabBytes ?? ROW_SLAB_BYTES, // the HDF5 writer's slabs
     });
     zip = zipEntries(entries);
+    freeRecycled(); // the written slabs' sizes don't come back while verifying
   } catch (e) {
     if (e instanceof ZarrStoreProblem) throw new UnsupportedError(e.message);
     throw e;
@@ -486,6 +489,7 @@ async function hdf5File(
       onProgress: (f) => opts.onProgress?.(0.2 + 0.5 * f, 'write'),
       slabBytes: opts.slabBytes,
     });
+    freeRecycled(); // the written slabs' sizes don't come back while verifying
     const encodeMs = performance.now() - t0;
     throwIfAborted(opts.signal);
     const t1 = performance.now();

@@ -9,7 +9,7 @@ import { CoreError } from '../core/errors';
 import { unzipSync, zipSync } from 'fflate';
 import { buffersOf, releaseBuffers } from '../core/release';
 import type { RowSlabs, TypedArray } from '../core/ndarray';
-import { ROW_SLAB_BYTES } from '../core/ndarray';
+import { ROW_SLAB_BYTES, slabRowsFor } from '../core/ndarray';
 import { compressChunk, decompressChunk, numcodecsShuffle } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
 import type { FixedScaleOffsetFilter, ZarrArrayMeta, ZarrCompressor, ZarrFilter } from './types';
@@ -189,9 +189,7 @@ export async function buildZarrEntries(
     const rows = a.shape[0]!;
     const band = a.chunks[0]!;
     const rowBytes = (a.shape.reduce((x, y) => x * y, 1) / Math.max(1, rows)) * item(a);
-    const slabRows = a.rowSource
-      ? band * Math.max(1, Math.floor(slabBytes / Math.max(1, rowBytes * band)))
-      : Math.max(rows, 1);
+    const slabRows = a.rowSource ? slabRowsFor(rowBytes, a.rowSource, band, slabBytes) : Math.max(rows, 1);
     try {
       for (let s0 = 0; s0 < Math.max(rows, 1); s0 += slabRows) {
         const s1 = Math.min(rows, s0 + slabRows);

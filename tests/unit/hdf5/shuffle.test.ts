@@ -255,6 +255,28 @@ describe('shuffle + deflate datasets written by h5wasm', () => {
     }
   });
 
+  it('sizes slabs by what a row costs its source when that is more than it stores', () => {
+    // u1 codes of rows laid out as float64: 8 bytes a value to produce, 1 stored.
+    const shape = [64, 50];
+    const full = shufflePlan('u1', shape, 4);
+    const asked: number[] = [];
+    const p: DatasetPlan = {
+      ...full,
+      data: new Uint8Array(0),
+      rowSource: {
+        rows: (r0, r1) => {
+          asked.push(r1 - r0);
+          return (full.data as Uint8Array).slice(r0 * 50, r1 * 50);
+        },
+        rowBytes: 8 * 50,
+      },
+    };
+    const { back } = roundTrip(p, 3200); // 64 stored rows, 8 rows of the source's cost
+    expect(firstDifference(back.data, full.data)).toBe(-1);
+    expect(Math.max(...asked)).toBe(8);
+    expect(asked.reduce((a, b) => a + b, 0)).toBe(64);
+  });
+
   it('tells the row source once that the writer is done, on the slab path and the one-shot one', () => {
     // Chunked (slabs), and contiguous small enough to be written in one shot.
     for (const chunked of [true, false]) {
