@@ -93,6 +93,7 @@ async function adoptInput(loaded: LoadedArray, source: Blob | null): Promise<voi
 
 /** Loads a `.npy` chosen or dropped by the user. A failure keeps the previous input and results. */
 export async function loadFile(file: File): Promise<void> {
+  getPool().stopWarmUp();
   loadAbort?.abort();
   const ctrl = new AbortController();
   loadAbort = ctrl;
@@ -109,6 +110,7 @@ export async function loadFile(file: File): Promise<void> {
 }
 
 export async function generate(params: { n: number; m: number; seed: number }): Promise<void> {
+  getPool().stopWarmUp();
   loadAbort?.abort();
   const ctrl = new AbortController();
   loadAbort = ctrl;

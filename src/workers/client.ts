@@ -323,6 +323,14 @@ export class SweepPool {
     }
   }
 
+  /**
+   * An input is on its way: the workers stop warming up (the load needs the cores; warming up while a
+   * 159 MB file loaded delayed the first result by 0.25–0.35 s).
+   */
+  stopWarmUp(): void {
+    for (const w of this.workers) void w.handle.call('stopWarmUp', undefined).catch(() => undefined);
+  }
+
   /** Which worker kept which result's file (by spec key), for the current input. */
   private readonly heldBy = new Map<string, WorkerHandle>();
 

@@ -8,6 +8,7 @@ import { joinParts, runJobParts } from './job';
 import { entropyFloor } from './entropy-floor';
 import { npyBlobRowReader } from './row-reader';
 import { getH5 } from '../hdf5/h5wasm-init';
+import { warmUpJobs } from './warm-up';
 import type { InputFacts, Layout, LayoutValues, StrategySpec } from '../strategies/types';
 import type { NpyHeader } from '../core/npy';
 import { matrixOf, runQuality } from './quality-job';
@@ -32,14 +33,26 @@ export const KEPT_FILES_BUDGET_BYTES = 32 * 2 ** 20;
 const kept = new KeptFiles(KEPT_FILES_BUDGET_BYTES);
 
 let current: { inputId: number; input: JobInput; layoutCache: Map<Layout, LayoutValues> } | null = null;
+/** Real work has come (an input or a full run): the warm-up stops at its next job. */
+let workCame = false;
 
 export const api = {
-  /** Initialises h5wasm ahead of the first job. */
+  /**
+   * Initialises h5wasm ahead of the first job, then warms the worker up in the background
+   * (workers/warm-up.ts) until real work comes.
+   */
   async warm(): Promise<void> {
     await getH5();
+    if (!workCame) void warmUpJobs(() => workCame);
+  },
+
+  /** An input is loading: the warm-up stops at its next job, leaving the cores to the load. */
+  stopWarmUp(): void {
+    workCame = true;
   },
 
   setInput(msg: InputMessage): number {
+    workCame = true;
     const array: NdArray = {
       dtype: msg.dtype,
       shape: msg.shape,
@@ -131,6 +144,7 @@ export const api = {
     arg: { file: Blob; header: NpyHeader; name: string; facts: InputFacts; spec: StrategySpec },
     ctx: CallContext,
   ): Promise<{ result: StrategyResult; parts: Uint8Array[] }> {
+    workCame = true;
     const out = await runJobParts(
       { name: arg.name, reader: npyBlobRowReader(arg.file, arg.header), facts: arg.facts },
       arg.spec,
