@@ -268,7 +268,7 @@ export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArra
   const [lo, hi] = QUANTIZED_CODE_RANGE[dtype];
   // Codes go to a Float64Array block first and then into the typed output with the native set():
   // stores into six different integer array types would make this loop megamorphic (~20× slower).
-  const block = new Float64Array(Math.min(n, BLOCK));
+  const block = codeBlock().subarray(0, Math.min(n, BLOCK));
   for (let start = 0; start < n; start += BLOCK) {
     const len = Math.min(BLOCK, n - start);
     for (let k = 0; k < len; k++) {
@@ -286,6 +286,16 @@ export function quantize(src: NumberArray, plan: QuantizationPlan, out?: IntArra
 }
 
 const BLOCK = 1 << 16;
+
+let codeBlockScratch: Float64Array | null = null;
+
+/**
+ * quantize's block, allocated once: a new 512 KB block per call (per slab) was garbage the worker's
+ * collector freed only now and then, resident meanwhile.
+ */
+function codeBlock(): Float64Array {
+  return (codeBlockScratch ??= new Float64Array(BLOCK));
+}
 
 /**
  * The rounded quotient may be one off the exact nearest code (see the file comment): the best

@@ -77,7 +77,7 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
   const roundInts = !isFloatArray(dst);
   // Each matrix's lower triangle is first copied transposed into a scratch matrix, so both halves of
   // every pair are then read along rows (walking a column of the source was 1.8× slower in Node).
-  const lowerT = new Float64Array(m * m);
+  const lowerT = lowerScratch(m * m);
   let k = 0;
   for (let i = 0; i < count; i++) {
     const base = i * m * m;
@@ -100,6 +100,14 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
     }
   }
   return dst;
+}
+
+let lowerTScratch: Float64Array | null = null;
+
+/** packUpper's scratch matrix, kept for the next call (one per slab) instead of left to the collector. */
+function lowerScratch(n: number): Float64Array {
+  if (!lowerTScratch || lowerTScratch.length < n) lowerTScratch = new Float64Array(n);
+  return lowerTScratch;
 }
 
 /**
