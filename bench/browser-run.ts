@@ -340,7 +340,17 @@ async function interactAfterSweep(page: Page, log: Interaction[], timeoutMs: num
   if ((await doneRows(page)) > 0) await step('click a row', () => clickDoneRow(page, 2));
 }
 
-export async function runInBrowser(url: string, npyPath: string, timeoutMs: number): Promise<BrowserRun> {
+/**
+ * `settleMs`: how long the page sits before the idle sample and the file choice (default 0: the file
+ * is chosen as soon as the input exists, before the workers have booted or warmed up). A user takes
+ * seconds to drop or pick a file; `--settle 3000` measures what they see.
+ */
+export async function runInBrowser(
+  url: string,
+  npyPath: string,
+  timeoutMs: number,
+  settleMs = 0,
+): Promise<BrowserRun> {
   const before = new Set(chromiumChildren());
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -362,6 +372,7 @@ export async function runInBrowser(url: string, npyPath: string, timeoutMs: numb
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     await page.goto(url);
     await page.getByTestId('file-input').waitFor({ state: 'attached' });
+    if (settleMs > 0) await page.waitForTimeout(settleMs);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
 
