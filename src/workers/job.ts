@@ -214,7 +214,10 @@ async function pipeline(source: JobSource, spec: StrategySpec, opts: JobOptions)
             hdf5plugin: readableBy === 'h5py+hdf5plugin',
             layout: spec.layout,
           });
-  const errors = createErrorAccumulator();
+  // The loader's analysis gives the originals' range when it describes this very array (a sampled
+  // sweep of a big file gets the whole file's facts: the accumulator finds its own range then).
+  const wholeInput = facts.shape.length === shape.length && facts.shape.every((d, i) => d === shape[i]);
+  const errors = createErrorAccumulator(wholeInput ? { range: { min: facts.min, max: facts.max } } : {});
   const onCompare = opts.onCompare;
   const acc: ErrorAccumulator = onCompare
     ? {

@@ -50,6 +50,22 @@ describe('compareArrays matches numpy-computed metrics', () => {
     });
   }
 
+  it('given the originals’ range (a job’s analysed input), every figure is numpy’s, PSNR from that range', () => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of orig) if (Number.isFinite(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    for (const [name, ref] of Object.entries(refs)) {
+      const acc = createErrorAccumulator({ range: { min: lo, max: hi } });
+      for (let i = 0; i < orig.length; i += 1000)
+        acc.add(orig.subarray(i, i + 1000), decoded[name]!.subarray(i, i + 1000));
+      expectNumpy(acc.result(), ref);
+    }
+    // The range given is the one used: twice as wide, PSNR 20·log10(2) dB higher.
+    const wide = createErrorAccumulator({ range: { min: lo, max: hi + (hi - lo) } });
+    wide.add(orig, decoded.f32!);
+    expectClose(wide.result().psnr, compareArrays(orig, decoded.f32!).psnr + 20 * Math.log10(2), 1e-9);
+  });
+
   it('a float32 round trip has a small finite error; a NaN appearing is never hidden', () => {
     const f32 = compareArrays(orig, decoded.f32!);
     expect(f32.maxAbsError).toBeGreaterThan(0);
