@@ -73,24 +73,23 @@ export interface ArrayType<T> {
 }
 
 /**
- * A typed array of `length` elements on a recycled buffer of the same size when one is waiting
- * (its contents are whatever was there: the caller must write every element), else on a new one
- * that releaseBuffers will recycle.
+ * A buffer of `bytes`: a recycled one of the same size when one is waiting (its contents are whatever
+ * was there: the caller must write every byte), else a new one that releaseBuffers will recycle
+ * (outside the recycled sizes, a plain new buffer).
  */
-export function recycledArray<T>(type: ArrayType<T>, length: number): T {
-  const bytes = length * type.BYTES_PER_ELEMENT;
-  if (bytes < MIN_RELEASE_BYTES || bytes > RECYCLE_MAX_BYTES) return new type(length);
-  for (let i = spare.length - 1; i >= 0; i--) {
-    const buf = spare[i]!;
-    if (buf.byteLength !== bytes) continue;
-    spare.splice(i, 1);
-    spareBytes -= bytes;
-    recyclable.add(buf);
-    return new type(buf, 0, length);
-  }
-  const buf = new ArrayBuffer(bytes);
+export function recycledBuffer(bytes: number): ArrayBuffer {
+  if (bytes < MIN_RELEASE_BYTES || bytes > RECYCLE_MAX_BYTES) return new ArrayBuffer(bytes);
+  let i = spare.length - 1;
+  while (i >= 0 && spare[i]!.byteLength !== bytes) i--;
+  const buf = i >= 0 ? spare.splice(i, 1)[0]! : new ArrayBuffer(bytes);
+  if (i >= 0) spareBytes -= bytes;
   recyclable.add(buf);
-  return new type(buf, 0, length);
+  return buf;
+}
+
+/** A typed array of `length` elements on `recycledBuffer` memory (every element to be written). */
+export function recycledArray<T>(type: ArrayType<T>, length: number): T {
+  return new type(recycledBuffer(length * type.BYTES_PER_ELEMENT), 0, length);
 }
 
 /** Frees every buffer waiting for reuse (a job calls this when it ends). */

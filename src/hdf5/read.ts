@@ -7,9 +7,9 @@
 // the real file (for h5py the same bytes are '<f2'), which we view as a Uint16Array.
 
 import { CoreError, wrapError } from '../core/errors';
-import { sizeOf } from '../core/ndarray';
+import { DTYPE_BYTES, sizeOf, typedArrayFor } from '../core/ndarray';
 import type { TypedArray } from '../core/ndarray';
-import { recycledArray } from '../core/release';
+import { recycledBuffer } from '../core/release';
 import type { H5Env } from './h5wasm-init';
 import { requireH5 } from './h5wasm-init';
 import type { FilterInfo, ReadBack, StoredDType } from './types';
@@ -34,31 +34,9 @@ function storedDType(type: number, size: number, signed: boolean): StoredDType {
   throw new CoreError('HDF5_READ', `/data has an unsupported datatype (class ${type}, ${size} bytes)`);
 }
 
-/** The rows' array (recycled: the read fills every element). */
+/** The rows' array (recycled memory: the read fills every element). */
 function allocate(dtype: StoredDType, n: number): TypedArray {
-  switch (dtype) {
-    case 'f2':
-    case 'u2':
-      return recycledArray(Uint16Array, n);
-    case 'f4':
-      return recycledArray(Float32Array, n);
-    case 'f8':
-      return recycledArray(Float64Array, n);
-    case 'i1':
-      return recycledArray(Int8Array, n);
-    case 'u1':
-      return recycledArray(Uint8Array, n);
-    case 'i2':
-      return recycledArray(Int16Array, n);
-    case 'i4':
-      return recycledArray(Int32Array, n);
-    case 'u4':
-      return recycledArray(Uint32Array, n);
-    case 'i8':
-      return recycledArray(BigInt64Array, n);
-    case 'u8':
-      return recycledArray(BigUint64Array, n);
-  }
+  return typedArrayFor(dtype, recycledBuffer(n * DTYPE_BYTES[dtype]), n);
 }
 
 /** Attribute values as plain JS: string, number, or number[] (int64 via Number, exact below 2^53). */
