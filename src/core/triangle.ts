@@ -104,7 +104,10 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
 
 let lowerTScratch: Float64Array | null = null;
 
-/** packUpper's scratch matrix, kept for the next call (one per slab) instead of left to the collector. */
+/**
+ * packUpper's scratch matrix, kept for the next call (one per slab) instead of left to the collector
+ * (as quantize's block).
+ */
 function lowerScratch(n: number): Float64Array {
   if (!lowerTScratch || lowerTScratch.length < n) lowerTScratch = new Float64Array(n);
   return lowerTScratch;

@@ -43,7 +43,8 @@ export const api = {
    */
   async warm(): Promise<void> {
     await getH5();
-    if (!workCame) void warmUpJobs(() => workCame);
+    // Warming up is optional: a failure (which the jobs' own catch doesn't see) is dropped.
+    if (!workCame) void warmUpJobs(() => workCame).catch(() => undefined);
   },
 
   /** An input is loading: the warm-up stops at its next job, leaving the cores to the load. */
