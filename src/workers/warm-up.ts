@@ -24,7 +24,10 @@ import { factsOf } from './load';
 /** The warm-up stack: 24 matrices of 32×32 (197 KB of float64). */
 const WARM_SHAPE = { n: 24, m: 32 };
 
-/** Runs those jobs of the default sweep on a small stack, one by one, until done or `busy()` says real work came. */
+/**
+ * Runs those jobs of the default sweep on a small stack, one by one, until done or until `busy()`
+ * says real work came; returns how many ran.
+ */
 export async function warmUpJobs(busy: () => boolean): Promise<number> {
   const array = generateNotebookArray({ ...WARM_SHAPE, seed: 1 });
   const input = { name: 'warm-up.npy', array, facts: factsOf(array, analyzeArray(array)) };
