@@ -18,7 +18,8 @@
 // profile, releasing alone took 1.1 s of the workers' time). Its memory moves to a new ArrayBuffer
 // object, so the released one is detached as before: a stale view is empty, a second release does
 // nothing. Recycled arrays hold old values: only code that overwrites every element asks for one.
-// `freeRecycled()` frees what is kept (after each job), so nothing stays resident between jobs.
+// `freeRecycled()` frees what is kept: every pipeline that releases recycled arrays calls it when it
+// ends (a job, the entropy floor), so nothing stays resident between calls.
 //
 // Only the owner of a buffer may release it: every view of it becomes empty. Callers pass the buffers
 // they must keep (the input, cached layouts, the file being returned) and everything else they made.

@@ -10,7 +10,7 @@ import type { Layout, LayoutValues } from '../strategies/types';
 import { layoutOf } from '../layouts/registry';
 import { buildLayoutValues, numericView } from './layout-values';
 import type { JobInput } from './layout-values';
-import { buffersOf, releaseBuffers } from '../core/release';
+import { buffersOf, freeRecycled, releaseBuffers } from '../core/release';
 
 /** Input bytes laid out at a time. */
 const SLAB_BYTES = 16 << 20;
@@ -57,9 +57,15 @@ export function entropyFloor(
   slabBytes = SLAB_BYTES,
 ): { bytes: number; layout: Layout } | null {
   let best: { bytes: number; layout: Layout } | null = null;
-  for (const layout of layouts) {
-    const bytes = floorBytes(input, layout, eps, slabBytes);
-    if (bytes !== null && (!best || bytes < best.bytes)) best = { bytes, layout };
+  try {
+    for (const layout of layouts) {
+      const bytes = floorBytes(input, layout, eps, slabBytes);
+      if (bytes !== null && (!best || bytes < best.bytes)) best = { bytes, layout };
+    }
+  } finally {
+    // The laid-out slabs it released wait for reuse (core/release.ts); a job frees them when it ends,
+    // and so does this: nothing stays resident until the next job.
+    freeRecycled();
   }
   return best;
 }

@@ -8,6 +8,7 @@ import { buildLayoutValues, numericView } from '../../../src/workers/job';
 import { entropyFloor } from '../../../src/workers/entropy-floor';
 import { quantizationPlanFor } from '../../../src/strategies/quantized-values';
 import type { Layout } from '../../../src/strategies/types';
+import { freeRecycled, recycledBytes } from '../../../src/core/release';
 
 describe('entropyFloor', () => {
   const array = generateNotebookArray({ n: 40, m: 30, seed: 5 });
@@ -34,5 +35,17 @@ describe('entropyFloor', () => {
       input.facts.usedPairs!.length > 0 ? 'used-pairs' : null,
     );
     expect(entropyFloor(input, ['full'], 0)).toBeNull();
+  });
+
+  it('leaves no released slab waiting for reuse when it is done (it is not a job that would free them)', () => {
+    // 200 matrices of 30×30: laid out as one 0.7 MB triangle slab, big enough to be recycled.
+    const big = generateNotebookArray({ n: 200, m: 30, seed: 5 });
+    freeRecycled();
+    entropyFloor(
+      { name: 'nb.npy', array: big, facts: factsOf(big, analyzeArray(big)) },
+      ['upper-triangle-rowmajor'],
+      1e-3,
+    );
+    expect(recycledBytes()).toBe(0);
   });
 });
