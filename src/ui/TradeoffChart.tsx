@@ -7,7 +7,6 @@ import {
   createContext,
   memo,
   startTransition,
-  useCallback,
   useContext,
   useDeferredValue,
   useEffect,
@@ -16,19 +15,8 @@ import {
   useRef,
   useState,
 } from 'react';
-import type { CSSProperties, KeyboardEvent, ReactElement, RefObject } from 'react';
+import type { CSSProperties, KeyboardEvent, RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import {
-  CartesianGrid,
-  ResponsiveContainer,
-  Scatter,
-  ScatterChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-  ZIndexLayer,
-  usePlotArea,
-} from 'recharts';
 import { useStore } from '../store/store';
 import { selectRow } from '../store/actions';
 import { absTolerance, doneResults, paretoIds, recommendedResult } from '../store/selectors';
@@ -102,16 +90,12 @@ interface PlacedLabel {
 }
 
 const MARGIN = { top: 12, right: 28, bottom: 4, left: 4 };
-const Y_TICK = { fontSize: 12, fill: 'var(--muted)' };
-const Y_LABEL = {
-  value: 'max abs error (log)',
-  angle: -90,
-  position: 'insideLeft' as const,
-  offset: 4,
-  fill: 'var(--muted)',
-  fontSize: 12,
-  style: { textAnchor: 'middle' as const },
-};
+/** Width of the error axis (ticks and its rotated label) left of the plot. */
+const Y_AXIS_WIDTH = 58;
+/** Height of the size axis (two-line ticks and its label) below the plot. */
+const X_AXIS_HEIGHT = 52;
+/** Length of an axis tick mark (px). */
+const TICK = 6;
 
 /** Mark radius (px). */
 const R = 6;
@@ -493,42 +477,63 @@ function PointMark({ cx, cy, payload: p }: PointMarkProps) {
   );
 }
 
-function renderPoint(props: unknown): ReactElement {
-  return <PointMark {...(props as PointMarkProps)} />;
-}
-
 /**
- * The marks. Memoised: recharts remounts every symbol whenever the Scatter re-renders (its animation
- * key follows the props object), which would drop keyboard focus and swallow taps on each hover.
+ * The marks, each in its own group (`.recharts-scatter-symbol`: the class tools outside the app find
+ * a result's mark by, kept from when recharts drew them). Memoised: a hover re-renders only the two
+ * marks it changes (each reads the hover store), not the layer.
  */
-const PointsLayer = memo(function PointsLayer({ points }: { points: Point[] }) {
-  return <Scatter data={points} shape={renderPoint} isAnimationActive={false} />;
+const PointsLayer = memo(function PointsLayer({
+  points,
+  pos,
+}: {
+  points: Point[];
+  pos: Map<string, { x: number; y: number }>;
+}) {
+  return (
+    <g className="chart-points">
+      {points.map((p) => {
+        const q = pos.get(p.id);
+        return (
+          q && (
+            <g key={p.id} className="recharts-scatter-symbol">
+              <PointMark cx={q.x} cy={q.y} payload={p} />
+            </g>
+          )
+        );
+      })}
+    </g>
+  );
 });
 
-/** Reports the plot area (pixels) up to the chart once recharts has laid it out. */
-function PlotAreaProbe({ onChange }: { onChange(a: Area): void }) {
-  const a = usePlotArea();
-  const [x, y, width, height] = [a?.x, a?.y, a?.width, a?.height];
-  useEffect(() => {
-    if (x !== undefined && y !== undefined && width !== undefined && height !== undefined)
-      onChange({ x, y, width, height });
-  }, [x, y, width, height, onChange]);
-  return null;
+/** The dashed grid behind the marks, at the axes' ticks. */
+function Grid({ area, xs, ys }: { area: Area; xs: number[]; ys: number[] }) {
+  const bottom = area.y + area.height;
+  const right = area.x + area.width;
+  return (
+    <g className="chart-grid" aria-hidden="true">
+      <rect x={area.x} y={area.y} width={area.width} height={area.height} fill="none" />
+      {xs.map((x) => (
+        <line key={`x${x}`} x1={x} x2={x} y1={area.y} y2={bottom} />
+      ))}
+      {ys.map((y) => (
+        <line key={`y${y}`} x1={area.x} x2={right} y1={y} y2={y} />
+      ))}
+    </g>
+  );
 }
 
+/** A size tick's label: the size, and below it the share of the original. */
 function SizeTick({
   x,
   y,
-  payload,
+  value: v,
   inputBytes,
 }: {
-  x?: number;
-  y?: number;
-  payload?: { value: number };
+  x: number;
+  y: number;
+  value: number;
   inputBytes: number;
 }) {
-  if (x === undefined || y === undefined || !payload) return null;
-  const v = payload.value;
   return (
     <text x={x} y={y + 12} textAnchor="middle" className="chart-tick">
       <tspan x={x}>{formatSizeShort(v)}</tspan>
@@ -738,9 +743,8 @@ interface ChartView {
 
 /**
  * The chart follows the store through deferred values: a finished row (while the sweep runs), a
- * selection or a hover in the table commits at once, and the chart (recharts re-lays out every mark)
- * re-renders afterwards in a background render React can interrupt, so no store update waits for the
- * chart in one long task.
+ * selection or a hover in the table commits at once, and the chart re-renders afterwards in a
+ * background render React can interrupt, so no store update waits for the chart.
  */
 export function TradeoffChart() {
   // Only finished results matter here: progress ticks of running rows don't re-render the chart.
@@ -755,13 +759,12 @@ export function TradeoffChart() {
     })),
   );
   const liveHover = useHover();
-  const sweeping = useStore((s) => s.sweepStatus === 'running');
   // The sweep status defers its `done` the same way (SweepStatus), so the marks are final by the
-  // commit that shows `done` (new data remounts recharts' marks: a mark found after `done` must stay).
+  // commit that shows `done`.
   const results = useDeferredValue(liveResults);
   const view = useDeferredValue(liveView);
   const hover = useDeferredValue(liveHover);
-  return <ChartCard results={results} view={view} hover={hover} sweeping={sweeping} />;
+  return <ChartCard results={results} view={view} hover={hover} />;
 }
 
 /**
@@ -788,39 +791,30 @@ function plotHeight(areaWidth: number | null): number {
   return areaWidth !== null && areaWidth < 420 ? 380 : 420;
 }
 
-/** The chart's mount steps: the empty chart, the x axis, the y axis, the grid, then marks and overlays. */
-const LAST_STAGE = 5;
-
 /** Horizontal space the y axis and the margins take from the plot's width. */
-const AREA_INSET = MARGIN.left + MARGIN.right + 58;
+const AREA_INSET = MARGIN.left + MARGIN.right + Y_AXIS_WIDTH;
+
+/** The plot area (px, in the svg) for a chart `width` × `height`. */
+function plotArea(width: number, height: number): Area {
+  return {
+    x: MARGIN.left + Y_AXIS_WIDTH,
+    y: MARGIN.top,
+    width: Math.max(1, width - AREA_INSET),
+    height: Math.max(1, height - MARGIN.top - MARGIN.bottom - X_AXIS_HEIGHT),
+  };
+}
 
 const ChartCard = memo(function ChartCard({
   results,
   view,
   hover,
-  sweeping,
 }: {
   results: StrategyResult[];
   view: ChartView;
   hover: { id: string | null; source: string | null };
-  /** While the sweep runs, re-layouts wait for background renders; after it, they are done at once. */
-  sweeping: boolean;
 }) {
   const { selectedId, inputBytes, tau, allowPlugins, floor } = view;
   const [scale, setScale] = useState<AxisScale>('linear');
-  const [area, setAreaNow] = useState<Area | null>(null);
-  // Re-laying out after recharts reports its plot area is a whole chart render: in the background.
-  const setArea = useCallback(
-    (a: Area) => {
-      const set = () =>
-        setAreaNow((p) =>
-          p && p.x === a.x && p.y === a.y && p.width === a.width && p.height === a.height ? p : a,
-        );
-      if (sweeping) startTransition(set);
-      else set();
-    },
-    [sweeping],
-  );
   const [activeId, setActiveId] = useState<string | null>(null);
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const [pinnedId, setPinnedId] = useState<string | null>(null);
@@ -834,32 +828,16 @@ const ChartCard = memo(function ChartCard({
     [],
   );
   const wrapRef = useRef<HTMLDivElement>(null);
-  // The card's width, measured before the first result: recharts then lays the chart out in the same
-  // (background) render instead of measuring its container first and rendering everything again.
+  // The card's width, measured before the first result, so the first marks are drawn in place.
   const headRef = useRef<HTMLDivElement>(null);
   const plotWidth = useWidth(headRef);
-  const height = plotHeight(area ? area.width : plotWidth !== null ? plotWidth - AREA_INSET : null);
+  const height = plotHeight(plotWidth !== null ? plotWidth - AREA_INSET : null);
   const wrapSize = useMemo(
     () => (plotWidth !== null && plotWidth > 0 ? { w: plotWidth, h: height } : null),
     [plotWidth, height],
   );
-  // The chart mounts in steps (LAST_STAGE), each in a task of its own, once the card's width is known
-  // and the first result is in. Recharts registers each part in its store and re-renders what
-  // depends on it at the next animation frame, synchronously: in one step, on a page that has not run
-  // that code yet, the whole mount is one long task.
-  const [stepped, setStage] = useState(0);
-  // A sweep that ends before the steps did (a small array) gets the whole chart at once, and keeps it.
-  const stage = sweeping || plotWidth === null ? stepped : LAST_STAGE;
-  if (stage === LAST_STAGE && stepped < LAST_STAGE) setStage(LAST_STAGE);
-  const started = results.length > 0;
-  useEffect(() => {
-    // Not before the first result: until then the workers need both cores for it.
-    if (!started || plotWidth === null || stage >= LAST_STAGE) return;
-    const t = setTimeout(() => startTransition(() => setStage((x) => x + 1)), 0);
-    return () => clearTimeout(t);
-  }, [started, plotWidth, stage]);
-  const initialDimension = useMemo(
-    () => (plotWidth !== null && plotWidth > 0 ? { width: plotWidth, height } : undefined),
+  const area = useMemo(
+    () => (plotWidth !== null && plotWidth > 0 ? plotArea(plotWidth, height) : null),
     [plotWidth, height],
   );
 
@@ -912,26 +890,11 @@ const ChartCard = memo(function ChartCard({
   }, [scale, base, tickCount]);
   const xScale: AxisScale =
     scale === 'log' && base.minBytes > 0 && Number.isFinite(base.minBytes) ? 'log' : 'linear';
-  // Everything handed to recharts keeps its identity across renders: a new array or object re-runs
-  // its layout and remounts every mark (dropping keyboard focus and taps).
   const yDomain = useMemo((): [number, number] => [base.zeroLine / 2, base.top], [base]);
   const yTickCount = area ? Math.floor(area.height / 30) : 8;
   const yTicks = useMemo(() => decadeTicks(base.zeroLine, base.top, yTickCount), [base, yTickCount]);
-  const yTickFormat = useMemo(
-    () => (v: number) => (v <= base.zeroLine * 1.0001 ? '0' : v.toExponential(0)),
-    [base],
-  );
-  const sizeTick = useMemo(() => <SizeTick inputBytes={inputBytes} />, [inputBytes]);
-  const xLabel = useMemo(
-    () => ({
-      value: `file size${xScale === 'log' ? ' (log)' : ''}, % of the original below`,
-      position: 'insideBottom' as const,
-      offset: 0,
-      fill: 'var(--muted)',
-      fontSize: 12,
-    }),
-    [xScale],
-  );
+  const yTickText = (v: number) => (v <= base.zeroLine * 1.0001 ? '0' : v.toExponential(0));
+  const xLabel = `file size${xScale === 'log' ? ' (log)' : ''}, % of the original below`;
 
   const layout = useMemo(() => {
     if (!area) return null;
@@ -1071,17 +1034,12 @@ const ChartCard = memo(function ChartCard({
   let tipStyle: CSSProperties = { visibility: 'hidden' };
   if (tip && tipPos && tipSize && wrapSize) {
     const at = tipPlacement(tipPos.x + tip.dx, tipPos.y + tip.dy, tipSize, wrapSize);
-    tipStyle = {
-      visibility: 'visible',
-      transform: `translate(${at.x}px, ${at.y}px)`,
-      zIndex: 30,
-      pointerEvents: 'none',
-      transition: 'none',
-    };
+    tipStyle = { visibility: 'visible', transform: `translate(${at.x}px, ${at.y}px)` };
   }
   const ringIds = new Set([hover.id, focusedId].filter((v): v is string => v !== null && byId.has(v)));
   const selected = selectedId ? byId.get(selectedId) : undefined;
   const nudged = points.some((p) => p.dx !== 0 || p.dy !== 0);
+  const bottom = area ? area.y + area.height : 0;
 
   return (
     <section
@@ -1128,200 +1086,192 @@ const ChartCard = memo(function ChartCard({
         {results.length === 0 && (
           <div className="chart-empty muted">Points appear here as strategies finish.</div>
         )}
-        {stage >= 1 && (
+        {results.length > 0 && area && layout && plotWidth !== null && (
           <PointCtx.Provider value={handlers}>
-            <ResponsiveContainer width="100%" height={height} initialDimension={initialDimension}>
-              <ScatterChart margin={MARGIN} accessibilityLayer={false}>
-                {stage >= 4 && <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />}
-                {stage >= 2 && (
-                  <XAxis
-                    type="number"
-                    dataKey="bytes"
-                    scale={xScale}
-                    domain={x.domain}
-                    ticks={x.ticks}
-                    allowDataOverflow
-                    interval={0}
-                    tick={sizeTick}
-                    height={52}
-                    label={xLabel}
-                    stroke="var(--muted)"
+            <svg className="chart-surface" width={plotWidth} height={height} data-testid="chart-svg">
+              <Grid area={area} xs={x.ticks.map(layout.sx)} ys={yTicks.map(layout.sy)} />
+              <g className="chart-axis" aria-hidden="true">
+                <line x1={area.x} x2={area.x + area.width} y1={bottom} y2={bottom} />
+                {x.ticks.map((v) => (
+                  <g key={v}>
+                    <line x1={layout.sx(v)} x2={layout.sx(v)} y1={bottom} y2={bottom + TICK} />
+                    <SizeTick x={layout.sx(v)} y={bottom + TICK + 2} value={v} inputBytes={inputBytes} />
+                  </g>
+                ))}
+                <text
+                  x={area.x + area.width / 2}
+                  y={height - MARGIN.bottom - 3}
+                  textAnchor="middle"
+                  className="axis-label"
+                >
+                  {xLabel}
+                </text>
+                <line x1={area.x} x2={area.x} y1={area.y} y2={bottom} />
+                {yTicks.map((v) => (
+                  <g key={v}>
+                    <line x1={area.x - TICK} x2={area.x} y1={layout.sy(v)} y2={layout.sy(v)} />
+                    <text
+                      x={area.x - TICK - 2}
+                      y={layout.sy(v)}
+                      dy="0.355em"
+                      textAnchor="end"
+                      className="chart-tick"
+                    >
+                      {yTickText(v)}
+                    </text>
+                  </g>
+                ))}
+                <text
+                  transform={`translate(${MARGIN.left + 8},${area.y + area.height / 2}) rotate(-90)`}
+                  dy="0.355em"
+                  textAnchor="middle"
+                  className="axis-label"
+                >
+                  max abs error (log)
+                </text>
+              </g>
+              <g className="chart-under" aria-hidden="true">
+                <line
+                  x1={area.x}
+                  x2={area.x + area.width}
+                  y1={layout.sy(base.zeroLine)}
+                  y2={layout.sy(base.zeroLine)}
+                  className="zero-line"
+                />
+                <text x={area.x + 4} y={layout.sy(base.zeroLine) - 4} className="line-label">
+                  lossless (error 0)
+                </text>
+                {layout.original !== null && (
+                  <>
+                    <line
+                      x1={layout.original}
+                      x2={layout.original}
+                      y1={area.y}
+                      y2={area.y + area.height}
+                      className="original-line"
+                    />
+                    <text
+                      x={layout.original - 4}
+                      y={area.y + LABEL_FONT}
+                      textAnchor="end"
+                      className="line-label"
+                    >
+                      original
+                    </text>
+                  </>
+                )}
+                {selected && (
+                  <line
+                    x1={layout.sx(selected.bytes)}
+                    x2={layout.sx(selected.bytes)}
+                    y1={area.y}
+                    y2={area.y + area.height}
+                    className="selected-line"
                   />
                 )}
-                {stage >= 3 && (
-                  <YAxis
-                    type="number"
-                    dataKey="err"
-                    scale="log"
-                    domain={yDomain}
-                    ticks={yTicks}
-                    interval={0}
-                    allowDataOverflow
-                    tickFormatter={yTickFormat}
-                    tick={Y_TICK}
-                    label={Y_LABEL}
-                    stroke="var(--muted)"
-                    width={58}
-                  />
+                {layout.tauLabel && layout.tauY !== null && (
+                  <g data-testid="chart-tau-line">
+                    <line
+                      x1={area.x}
+                      x2={area.x + area.width}
+                      y1={layout.tauY}
+                      y2={layout.tauY}
+                      className="tau-line"
+                    />
+                    <text
+                      x={layout.tauLabel.x}
+                      y={layout.tauLabel.y}
+                      textAnchor="end"
+                      className="line-label tau-label"
+                    >
+                      {layout.tauLabel.text}
+                    </text>
+                  </g>
                 )}
-                {stage >= 4 && <PlotAreaProbe onChange={setArea} />}
-                {stage >= LAST_STAGE && layout && area && (
-                  <ZIndexLayer zIndex={550}>
-                    <g className="chart-under" aria-hidden="true">
+                {layout.floorLine && (
+                  <g data-testid="chart-floor-line">
+                    <line
+                      x1={layout.floorLine.x}
+                      x2={layout.floorLine.x}
+                      y1={layout.floorLine.y1}
+                      y2={layout.floorLine.y2}
+                      className="floor-line"
+                    />
+                    <text
+                      transform={`translate(${layout.floorLine.textX},${layout.floorLine.textY}) rotate(-90)`}
+                      className="line-label floor-label"
+                    >
+                      {floorText(area.width)}
+                    </text>
+                  </g>
+                )}
+                <path
+                  className="pareto-line"
+                  d={points
+                    .filter((p) => p.pareto)
+                    .sort((a, b) => a.bytes - b.bytes)
+                    .map((p, i, arr) => {
+                      const q = layout.pos.get(p.id)!;
+                      const prev = i > 0 ? layout.pos.get(arr[i - 1]!.id)! : null;
+                      return prev ? `H${q.x}V${q.y}` : `M${q.x},${q.y}`;
+                    })
+                    .join('')}
+                />
+                {points
+                  .filter((p) => p.dx !== 0 || p.dy !== 0)
+                  .map((p) => {
+                    const q = layout.pos.get(p.id)!;
+                    return (
+                      <g key={p.id}>
+                        <line x1={q.x} y1={q.y} x2={q.x + p.dx} y2={q.y + p.dy} className="leader" />
+                        <circle cx={q.x} cy={q.y} r={1.8} className="true-dot" />
+                      </g>
+                    );
+                  })}
+              </g>
+              <PointsLayer points={points} pos={layout.pos} />
+              <g className="chart-over" aria-hidden="true" pointerEvents="none">
+                {points
+                  .filter((p) => p.recommended || ringIds.has(p.id))
+                  .map((p) => {
+                    const q = layout.pos.get(p.id)!;
+                    return (
+                      <g key={p.id} transform={`translate(${q.x + p.dx},${q.y + p.dy})`}>
+                        {p.recommended && <circle r={R + 5} className="rec-ring" />}
+                        {ringIds.has(p.id) && <circle r={R + 9} className="hover-ring" />}
+                      </g>
+                    );
+                  })}
+                {layout.labels.map(
+                  (l) =>
+                    l.leader && (
                       <line
-                        x1={area.x}
-                        x2={area.x + area.width}
-                        y1={layout.sy(base.zeroLine)}
-                        y2={layout.sy(base.zeroLine)}
-                        className="zero-line"
+                        key={`leader-${l.id}`}
+                        x1={l.leader.x1}
+                        y1={l.leader.y1}
+                        x2={l.leader.x2}
+                        y2={l.leader.y2}
+                        className="label-leader"
                       />
-                      <text x={area.x + 4} y={layout.sy(base.zeroLine) - 4} className="line-label">
-                        lossless (error 0)
-                      </text>
-                      {layout.original !== null && (
-                        <>
-                          <line
-                            x1={layout.original}
-                            x2={layout.original}
-                            y1={area.y}
-                            y2={area.y + area.height}
-                            className="original-line"
-                          />
-                          <text
-                            x={layout.original - 4}
-                            y={area.y + LABEL_FONT}
-                            textAnchor="end"
-                            className="line-label"
-                          >
-                            original
-                          </text>
-                        </>
-                      )}
-                      {selected && (
-                        <line
-                          x1={layout.sx(selected.bytes)}
-                          x2={layout.sx(selected.bytes)}
-                          y1={area.y}
-                          y2={area.y + area.height}
-                          className="selected-line"
-                        />
-                      )}
-                      {layout.tauLabel && layout.tauY !== null && (
-                        <g data-testid="chart-tau-line">
-                          <line
-                            x1={area.x}
-                            x2={area.x + area.width}
-                            y1={layout.tauY}
-                            y2={layout.tauY}
-                            className="tau-line"
-                          />
-                          <text
-                            x={layout.tauLabel.x}
-                            y={layout.tauLabel.y}
-                            textAnchor="end"
-                            className="line-label tau-label"
-                          >
-                            {layout.tauLabel.text}
-                          </text>
-                        </g>
-                      )}
-                      {layout.floorLine && (
-                        <g data-testid="chart-floor-line">
-                          <line
-                            x1={layout.floorLine.x}
-                            x2={layout.floorLine.x}
-                            y1={layout.floorLine.y1}
-                            y2={layout.floorLine.y2}
-                            className="floor-line"
-                          />
-                          <text
-                            transform={`translate(${layout.floorLine.textX},${layout.floorLine.textY}) rotate(-90)`}
-                            className="line-label floor-label"
-                          >
-                            {floorText(area.width)}
-                          </text>
-                        </g>
-                      )}
-                      <path
-                        className="pareto-line"
-                        d={points
-                          .filter((p) => p.pareto)
-                          .sort((a, b) => a.bytes - b.bytes)
-                          .map((p, i, arr) => {
-                            const q = layout.pos.get(p.id)!;
-                            const prev = i > 0 ? layout.pos.get(arr[i - 1]!.id)! : null;
-                            return prev ? `H${q.x}V${q.y}` : `M${q.x},${q.y}`;
-                          })
-                          .join('')}
-                      />
-                      {points
-                        .filter((p) => p.dx !== 0 || p.dy !== 0)
-                        .map((p) => {
-                          const q = layout.pos.get(p.id)!;
-                          return (
-                            <g key={p.id}>
-                              <line x1={q.x} y1={q.y} x2={q.x + p.dx} y2={q.y + p.dy} className="leader" />
-                              <circle cx={q.x} cy={q.y} r={1.8} className="true-dot" />
-                            </g>
-                          );
-                        })}
-                    </g>
-                  </ZIndexLayer>
+                    ),
                 )}
-                {stage >= LAST_STAGE && <PointsLayer points={points} />}
-                {stage >= LAST_STAGE && layout && (
-                  <ZIndexLayer zIndex={1500}>
-                    <g className="chart-over" aria-hidden="true" pointerEvents="none">
-                      {points
-                        .filter((p) => p.recommended || ringIds.has(p.id))
-                        .map((p) => {
-                          const q = layout.pos.get(p.id)!;
-                          return (
-                            <g key={p.id} transform={`translate(${q.x + p.dx},${q.y + p.dy})`}>
-                              {p.recommended && <circle r={R + 5} className="rec-ring" />}
-                              {ringIds.has(p.id) && <circle r={R + 9} className="hover-ring" />}
-                            </g>
-                          );
-                        })}
-                      {layout.labels.map(
-                        (l) =>
-                          l.leader && (
-                            <line
-                              key={`leader-${l.id}`}
-                              x1={l.leader.x1}
-                              y1={l.leader.y1}
-                              x2={l.leader.x2}
-                              y2={l.leader.y2}
-                              className="label-leader"
-                            />
-                          ),
-                      )}
-                      {layout.labels.map((l) => (
-                        <text
-                          key={l.id}
-                          x={l.x}
-                          y={l.y}
-                          textAnchor={l.anchor}
-                          className={`point-label${l.recommended ? ' rec' : ''}`}
-                        >
-                          {l.text}
-                        </text>
-                      ))}
-                    </g>
-                  </ZIndexLayer>
-                )}
-                {stage >= LAST_STAGE && (
-                  <Tooltip
-                    cursor={false}
-                    isAnimationActive={false}
-                    wrapperStyle={tipStyle}
-                    content={
-                      <ChartTooltip point={tip} inputBytes={inputBytes} tau={tau} onSize={onTipSize} />
-                    }
-                  />
-                )}
-              </ScatterChart>
-            </ResponsiveContainer>
+                {layout.labels.map((l) => (
+                  <text
+                    key={l.id}
+                    x={l.x}
+                    y={l.y}
+                    textAnchor={l.anchor}
+                    className={`point-label${l.recommended ? ' rec' : ''}`}
+                  >
+                    {l.text}
+                  </text>
+                ))}
+              </g>
+            </svg>
+            {/* `.recharts-tooltip-wrapper`: the class tools outside the app find the tooltip by. */}
+            <div className="recharts-tooltip-wrapper chart-tip-wrap" style={tipStyle}>
+              <ChartTooltip point={tip} inputBytes={inputBytes} tau={tau} onSize={onTipSize} />
+            </div>
           </PointCtx.Provider>
         )}
       </div>

@@ -160,7 +160,7 @@ test.describe('touch', () => {
     expect(tip.x + tip.width).toBeLessThanOrEqual(chart.x + chart.width);
     // A tap on an empty corner of the plot lets it go.
     const grid = (await page
-      .locator('[data-testid="tradeoff-chart"] .recharts-cartesian-grid')
+      .locator('[data-testid="tradeoff-chart"] .chart-grid')
       .boundingBox())!;
     await page.touchscreen.tap(grid.x + 4, grid.y + 4);
     await expect(tooltip(page)).toHaveCount(0);
@@ -199,7 +199,7 @@ test('lines and marks: tolerance, entropy floor, recommended ring, Pareto labels
   await expect(chart.locator('.point-label')).toHaveCount(labelled);
   await expect(chart.locator('.point-label.rec')).toContainText('recommended');
   // The axis switch sits outside the plot area.
-  const grid = (await chart.locator('.recharts-cartesian-grid').boundingBox())!;
+  const grid = (await chart.locator('.chart-grid').boundingBox())!;
   const menu = (await chart.getByRole('group', { name: 'Size axis' }).boundingBox())!;
   expect(menu.y + menu.height <= grid.y || menu.y >= grid.y + grid.height).toBe(true);
   // Every codec family, kind and layout drawn has a legend entry.
