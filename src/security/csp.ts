@@ -11,7 +11,7 @@
 // - connect-src 'self': fetch/XHR/WebSocket only to this origin (plugin .so files, precaching). No
 //   upload is possible: there is no other origin to send to, and form-action 'none' closes forms.
 // - style-src 'self': the stylesheet is a file. React's `style` props (swatches, canvas aspect
-//   ratios, recharts' SVG) are applied through the CSSOM (element.style), which CSP does not govern,
+//   ratios, the charts' tooltip positions) are applied through the CSSOM (element.style), which CSP does not govern,
 //   so no 'unsafe-inline' is needed; a `style="..."` attribute parsed from markup would be blocked.
 // - img-src 'self': icons only; downloads are <a download href="blob:..."> clicks, which are not
 //   image loads, and the heatmaps draw into canvases.

@@ -1,4 +1,4 @@
-import { Suspense, lazy, startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { requestQuality, requestQualityMatrix } from '../store/actions';
@@ -6,16 +6,11 @@ import { absTolerance, doneResults, recommendedResult } from '../store/selectors
 import { isAbortError } from '../workers/rpc';
 import type { IndexedError, QualitySummary } from '../core/quality';
 import type { MatrixView } from '../workers/quality-job';
+import { QualityHistogram } from './QualityHistogram';
 import { MatrixHeatmap } from './MatrixHeatmap';
 import { formatError } from './format';
 import { LAYOUT_SHORT } from '../strategies/sweep';
 import './quality.css';
-
-// The histogram is the one chart still drawn with recharts: its code (and recharts') loads with the
-// first quality report, not with the page.
-const QualityHistogram = lazy(() =>
-  import('./QualityHistogram').then((m) => ({ default: m.QualityHistogram })),
-);
 
 /** Typed arrays stay here (component state), never in the store. */
 interface Report {
@@ -293,9 +288,7 @@ export function QualityPanel() {
           <div className="quality-grid">
             <div className="quality-hist">
               <h4>|error| of each value</h4>
-              <Suspense fallback={<div className="quality-histogram-pending" aria-hidden="true" />}>
-                <QualityHistogram histogram={s.histogram} total={s.count} />
-              </Suspense>
+              <QualityHistogram histogram={s.histogram} total={s.count} />
               <p className="muted small">
                 {s.histogram.zero.toLocaleString()} of {s.count.toLocaleString()} values exact
                 {s.histogram.nonFinite > 0 && (

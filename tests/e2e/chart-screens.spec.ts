@@ -66,6 +66,10 @@ for (const width of [390, 1440]) {
       await expect(panel.getByTestId('quality-additivity')).toBeVisible();
       await panel.scrollIntoViewIfNeeded();
       await panel.screenshot({ path: name('quality') });
+      // A histogram bar under the pointer names its range and share.
+      await panel.locator('.hist-bar').last().hover();
+      await expect(panel.locator('.hist-tip')).toContainText(/\|error\| .+ values \([\d.]+%\)/);
+      await panel.screenshot({ path: name('quality-hover') });
       await page.screenshot({ path: name('page'), fullPage: true });
     });
   }

@@ -41,7 +41,7 @@ test.describe('quality, recipe and shared settings', () => {
     // Histogram bars (exact values + log bins), and the bars of the chart are drawn.
     const hist = panel.getByTestId('quality-histogram');
     expect(Number(await hist.getAttribute('data-bars'))).toBeGreaterThan(2);
-    await expect(hist.locator('.recharts-bar-rectangle').first()).toBeVisible();
+    await expect(hist.locator('.hist-bar').first()).toBeVisible();
     // Ranking stability on the 6 × 12 × 12 stack: ρ is a number, the top 10 is judged.
     const rho = Number(await panel.getByTestId('quality-spearman').textContent());
     expect(rho).toBeGreaterThan(0.9);
