@@ -159,9 +159,7 @@ test.describe('touch', () => {
     expect(tip.x).toBeGreaterThanOrEqual(chart.x);
     expect(tip.x + tip.width).toBeLessThanOrEqual(chart.x + chart.width);
     // A tap on an empty corner of the plot lets it go.
-    const grid = (await page
-      .locator('[data-testid="tradeoff-chart"] .chart-grid')
-      .boundingBox())!;
+    const grid = (await page.locator('[data-testid="tradeoff-chart"] .chart-grid').boundingBox())!;
     await page.touchscreen.tap(grid.x + 4, grid.y + 4);
     await expect(tooltip(page)).toHaveCount(0);
   });
