@@ -430,6 +430,9 @@ async function zarrFile(
       slabBytes: opts.slabBytes ?? ROW_SLAB_BYTES, // the HDF5 writer's slabs
     });
     zip = zipEntries(entries);
+    // The chunks are in the zip now; the final file is zipped from the verified store's own copies.
+    // One copy of the compressed store at a time, two while copying (there were four at the end).
+    ctx.free([...entries.values()]);
     freeRecycled(); // the written slabs' sizes don't come back while verifying
   } catch (e) {
     if (e instanceof ZarrStoreProblem) throw new UnsupportedError(e.message);
@@ -441,6 +444,7 @@ async function zarrFile(
   // Verified like an HDF5 file: row-aligned layouts slab by slab (only those rows' chunks decoded),
   // others decoded whole once.
   const store = openZarrData(zip);
+  ctx.free([zip]); // the store reads its own unzipped copies
   const numeric = numericView(input.array);
   const inRows = leadingRows(input.array.shape);
   const storedRows = leadingRows(values.shape);
@@ -465,10 +469,8 @@ async function zarrFile(
       throwIfAborted(opts.signal);
     }
   const verifyMs = performance.now() - t1;
-  const file = zipEntries(withMaxAbsError(entries, zarrPlan, acc.result().maxAbsError));
-  // The verified store: its zip, the entries unzipped from it, and the chunks the final zip copied.
-  store.close();
-  ctx.free([zip, ...entries.values()]);
+  const file = zipEntries(withMaxAbsError(store.entries(), zarrPlan, acc.result().maxAbsError));
+  store.close(); // the entries unzipped from the verified zip, copied into the final one
   const bytes = file.byteLength;
   if (keepFile(bytes)) return { bytes, parts: [file], encodeMs, verifyMs };
   ctx.free([file]);

@@ -79,6 +79,8 @@ const STORED: Record<string, StoredDType> = {
 export function openZarrData(zip: Uint8Array): {
   rows: number;
   read(rows?: readonly [number, number]): Promise<ReadBack>;
+  /** The store's unzipped entries (the verified bytes), until `close`. */
+  entries(): ZarrEntries;
   close(): void;
 } {
   const group = openZarrZip(zip);
@@ -99,6 +101,7 @@ export function openZarrData(zip: Uint8Array): {
       filters: [],
       chunks: [...data.meta.chunks],
     }),
+    entries: () => group.entries(),
     close: () => group.close(),
   };
 }

@@ -303,6 +303,8 @@ export interface OpenZarrGroup {
    * or rows [r0, r1) along axis 0 — only the chunks those rows touch are decoded.
    */
   read(name: string, rows?: readonly [number, number]): Promise<TypedArray>;
+  /** The unzipped entries, in the zip's order (views of the group's own copies, until `close`). */
+  entries(): ZarrEntries;
   /** Frees the unzipped entries (copies of the zip's); the group can't be read afterwards. */
   close(): void;
 }
@@ -327,6 +329,7 @@ export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
       if (!array) throw new CoreError('ZARR_READ', `the Zarr store has no \`${name}\` array`);
       return decodeRows(files, name, array.meta, rows);
     },
+    entries: () => new Map(Object.entries(files)),
     close: () => releaseBuffers(Object.values(files), buffersOf(zip)),
   };
 }

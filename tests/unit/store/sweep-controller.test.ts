@@ -178,16 +178,23 @@ describe('SweepController', () => {
 });
 
 describe('job order', () => {
-  it('runs the input’s own .npy first, then casts, and gzip and plugin coders last', () => {
+  it('runs the input’s own .npy first, then scaleoffset, casts, and the compressors last', () => {
     const spec = (strategyId: string, layout: string, params: Record<string, unknown> = {}) =>
       ({ strategyId, layout, params }) as never;
     const ranks = [
       jobCostRank(spec('npy', 'full')),
+      jobCostRank(spec('hdf5-scaleoffset', 'upper-triangle-rowmajor', { decimals: 5 })),
+      jobCostRank(spec('hdf5-scaleoffset', 'full', { decimals: 5 })),
       jobCostRank(spec('hdf5-float16', 'upper-triangle-rowmajor')),
+      jobCostRank(spec('hdf5-float32', 'full')),
       jobCostRank(spec('hdf5-native', 'full')),
       jobCostRank(spec('hdf5-codec', 'full', { codec: 'blosc-zstd' })),
       jobCostRank(spec('hdf5-gzip', 'full')),
     ];
+    // Zarr's zlib store is a compressor's job too.
+    expect(jobCostRank(spec('zarr', 'full', { codec: 'zlib' }))).toBe(
+      jobCostRank(spec('hdf5-codec', 'full', { codec: 'blosc-zstd' })),
+    );
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
     expect(new Set(ranks).size).toBe(ranks.length);
   });
