@@ -1,7 +1,7 @@
-import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
-import type { RefObject } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { ErrorHistogram } from '../core/quality';
 import { formatCountShort } from './format';
+import { useWidth } from './useWidth';
 
 interface BarDatum {
   label: string;
@@ -88,22 +88,6 @@ function tipX(centre: number, slot: number, width: number): number {
   return Math.max(0, Math.min(x, width - TIP_WIDTH));
 }
 
-/** Width (px) of the element, from a ResizeObserver; 0 until measured. */
-function useWidth(ref: RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    if (typeof ResizeObserver === 'undefined') return setWidth(el.getBoundingClientRect().width);
-    const ro = new ResizeObserver(([e]) => {
-      if (e) startTransition(() => setWidth(Math.round(e.contentRect.width)));
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return width;
-}
-
 /**
  * Counts of |decoded − original| on log-spaced bins (2 per decade), with exact and non-finite bars,
  * drawn as plain SVG: a count on every bar (small bins next to big ones are otherwise invisible),
@@ -112,7 +96,7 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogram; total: number }) {
   const bars = useMemo(() => histogramBars(histogram), [histogram]);
   const ref = useRef<HTMLDivElement>(null);
-  const width = useWidth(ref);
+  const width = useWidth(ref) ?? 0;
   const [hovered, setHovered] = useState<number | null>(null);
   const counts = bars.map((b) => formatCountShort(b.count));
   // Labels lie flat when the widest fits its bar's slot, else all stand upright (same for all).
@@ -145,7 +129,7 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
     >
       {width > 0 && (
         <svg width={width} height={HEIGHT} role="img" aria-label={`Values by |error|: ${summary}`}>
-          <g className="hist-grid" aria-hidden="true">
+          <g className="chart-grid" aria-hidden="true">
             {ticks.map((v) => (
               <line key={v} x1={x0} x2={x0 + plotW} y1={sy(v)} y2={sy(v)} />
             ))}
@@ -153,7 +137,7 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
           {hovered !== null && (
             <rect className="hist-cursor" x={x0 + hovered * slot} y={top} width={slot} height={plotH} />
           )}
-          <g className="hist-axis" aria-hidden="true">
+          <g className="chart-axis hist-axis" aria-hidden="true">
             <line x1={x0} x2={x0 + plotW} y1={bottom} y2={bottom} />
             {bars.map(
               (b, i) =>

@@ -9,13 +9,12 @@ import {
   startTransition,
   useContext,
   useDeferredValue,
-  useEffect,
   useLayoutEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
-import type { CSSProperties, KeyboardEvent, RefObject } from 'react';
+import type { CSSProperties, KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { selectRow } from '../store/actions';
@@ -37,6 +36,7 @@ import {
 } from './colors';
 import type { CodecFamily, LayoutFill } from './colors';
 import { clearHovered, setHovered, useHover } from './hover';
+import { useWidth } from './useWidth';
 import { formatError, formatMB, formatPercent, formatRatio, formatSizeShort } from './format';
 
 type AxisScale = 'linear' | 'log';
@@ -765,25 +765,6 @@ export function TradeoffChart() {
   const view = useDeferredValue(liveView);
   const hover = useDeferredValue(liveHover);
   return <ChartCard results={results} view={view} hover={hover} />;
-}
-
-/**
- * Width (px) of the element, kept up to date; null until measured. Read from a ResizeObserver (after
- * the browser's own layout), never by forcing a layout in the middle of a render's commit.
- */
-function useWidth(ref: RefObject<HTMLElement | null>): number | null {
-  const [width, setWidth] = useState<number | null>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    if (typeof ResizeObserver === 'undefined') return setWidth(Math.round(el.getBoundingClientRect().width));
-    const ro = new ResizeObserver(([e]) => {
-      if (e) startTransition(() => setWidth(Math.round(e.contentRect.width)));
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return width;
 }
 
 /** Plot height (px): a little lower when the plot is narrow (a phone). */
