@@ -45,16 +45,15 @@ export interface ControllerOptions {
 
 /**
  * A rough rank of a job's cost (measured in the benchmark: gzip, the plugin coders and Zarr's zlib
- * dominate). The
- * input's own .npy goes first: it is checked against its own bytes (no file built, ~0.1 s for 159 MB),
- * so the baseline every other row is compared with is on screen right after loading.
+ * dominate). The input's own .npy goes first: it is checked against its own bytes (no file built,
+ * ~0.1 s for 159 MB), so the baseline every other row is compared with is on screen right after
+ * loading.
  *
- * The first jobs after it pay a cold start that a later job does not: the codecs' WebAssembly is
- * still being optimised in the background (~1.7 s of CPU on the page's own threads, on the cores the
- * workers use) and each worker's heap grows to its working size. The casts are the cheapest jobs
- * (~0.3 s), so a fixed cost of that size doubled their time when they ran first (float16 on the
- * triangle: 0.53–0.64 s in the browser, 0.32 s warm); scaleoffset and its quantized twin, a little
- * dearer, run first and absorb it, the casts right after them.
+ * The jobs right after it meet cold workers (code not yet optimised, heaps not yet grown) while the
+ * renderer's background threads, V8's compilers among them, take 1.6–1.8 s of CPU over the sweep on
+ * the same two cores. The casts are the cheapest jobs, so that start cost weighed most on them: in
+ * the seed bench float16 on the triangle took 0.53–0.64 s run first and 0.32–0.34 s run after the
+ * scaleoffset rows. Scaleoffset and its quantized twin (~0.6 s) run first, the casts right after.
  */
 export function jobCostRank(spec: StrategySpec): number {
   if (spec.strategyId === 'npy' && spec.layout === 'full') return 0;

@@ -436,17 +436,18 @@ interface PointHandlers {
 const PointCtx = createContext<PointHandlers | null>(null);
 
 interface PointMarkProps {
-  cx?: number;
-  cy?: number;
-  payload?: Point;
+  /** The true position (px); the mark is drawn at it plus the point's nudge. */
+  cx: number;
+  cy: number;
+  payload: Point;
 }
 
 /** One result's mark: focusable (roving tabindex), hoverable, tappable. */
 function PointMark({ cx, cy, payload: p }: PointMarkProps) {
   const ctx = useContext(PointCtx);
-  const highlighted = useHover((s) => s.id !== null && s.id === p?.id);
+  const highlighted = useHover((s) => s.id !== null && s.id === p.id);
   const pointerType = useRef('mouse');
-  if (!ctx || !p || cx === undefined || cy === undefined) return null;
+  if (!ctx) return null;
   const color = KIND_COLORS[p.kind];
   return (
     <g
@@ -511,6 +512,7 @@ function Grid({ area, xs, ys }: { area: Area; xs: number[]; ys: number[] }) {
   const right = area.x + area.width;
   return (
     <g className="chart-grid" aria-hidden="true">
+      {/* The plot's frame: the grid's box is the plot area even where no line runs. */}
       <rect x={area.x} y={area.y} width={area.width} height={area.height} fill="none" />
       {xs.map((x) => (
         <line key={`x${x}`} x1={x} x2={x} y1={area.y} y2={bottom} />
@@ -1069,7 +1071,7 @@ const ChartCard = memo(function ChartCard({
         )}
         {results.length > 0 && area && layout && plotWidth !== null && (
           <PointCtx.Provider value={handlers}>
-            <svg className="chart-surface" width={plotWidth} height={height} data-testid="chart-svg">
+            <svg className="chart-surface" width={plotWidth} height={height}>
               <Grid area={area} xs={x.ticks.map(layout.sx)} ys={yTicks.map(layout.sy)} />
               <g className="chart-axis" aria-hidden="true">
                 <line x1={area.x} x2={area.x + area.width} y1={bottom} y2={bottom} />
