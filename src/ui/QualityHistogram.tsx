@@ -1,4 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
 import type { ErrorHistogram } from '../core/quality';
 import { formatCountShort } from './format';
 import { useWidth } from './useWidth';
@@ -79,7 +80,7 @@ export function visibleLabels(centres: number[], widths: number[], gap = 4): boo
   return keep;
 }
 
-/** Tooltip width (px), as in the CSS. */
+/** Tooltip width (px): set on the tooltip and used to keep it inside the chart. */
 const TIP_WIDTH = 190;
 
 /** The tooltip's left edge: beside the hovered bar, on the side with more room, inside the chart. */
@@ -117,6 +118,23 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
     bars.map((b) => labelWidth(b.label)),
   );
   const tip = hovered !== null ? bars[hovered] : undefined;
+  // The keyboard reaches the same tooltip: focus shows the first bar, arrows step, Escape hides it.
+  const onKeyDown = (e: KeyboardEvent) => {
+    const last = bars.length - 1;
+    const i = hovered ?? 0;
+    const next: Record<string, number | null> = {
+      ArrowRight: Math.min(last, i + 1),
+      ArrowDown: Math.min(last, i + 1),
+      ArrowLeft: Math.max(0, i - 1),
+      ArrowUp: Math.max(0, i - 1),
+      Home: 0,
+      End: last,
+      Escape: null,
+    };
+    if (!(e.key in next)) return;
+    e.preventDefault();
+    setHovered(next[e.key]!);
+  };
   const summary = bars.map((b) => `${b.range}: ${b.count.toLocaleString()}`).join('; ');
   return (
     <div
@@ -125,7 +143,13 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
       data-bars={bars.length}
       data-labels={rotate ? 'upright' : 'flat'}
       ref={ref}
+      tabIndex={0}
+      role="group"
+      aria-label="Histogram of |error|: arrow keys step through the bars"
       onMouseLeave={() => setHovered(null)}
+      onFocus={() => setHovered((h) => h ?? 0)}
+      onBlur={() => setHovered(null)}
+      onKeyDown={onKeyDown}
     >
       {width > 0 && (
         <svg width={width} height={HEIGHT} role="img" aria-label={`Values by |error|: ${summary}`}>
@@ -134,7 +158,7 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
               <line key={v} x1={x0} x2={x0 + plotW} y1={sy(v)} y2={sy(v)} />
             ))}
           </g>
-          {hovered !== null && (
+          {tip && hovered !== null && (
             <rect className="hist-cursor" x={x0 + hovered * slot} y={top} width={slot} height={plotH} />
           )}
           <g className="chart-axis hist-axis" aria-hidden="true">
@@ -200,7 +224,11 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
       {tip && hovered !== null && (
         <div
           className="chart-tooltip hist-tip"
-          style={{ transform: `translate(${tipX(centre(hovered), slot, width)}px, ${top}px)` }}
+          role="status"
+          style={{
+            width: TIP_WIDTH,
+            transform: `translate(${tipX(centre(hovered), slot, width)}px, ${top}px)`,
+          }}
         >
           |error| {tip.range}
           <div>

@@ -70,6 +70,17 @@ for (const width of [390, 1440]) {
       await panel.locator('.hist-bar').last().hover();
       await expect(panel.locator('.hist-tip')).toContainText(/\|error\| .+ values \([\d.]+%\)/);
       await panel.screenshot({ path: name('quality-hover') });
+      // And by keyboard: focus shows the first bar, End the last one, Escape hides it.
+      const hist = panel.getByTestId('quality-histogram');
+      await page.mouse.move(0, 0);
+      await expect(panel.locator('.hist-tip')).toHaveCount(0);
+      await hist.focus();
+      await expect(panel.locator('.hist-tip')).toBeVisible();
+      const first = await panel.locator('.hist-tip').textContent();
+      await page.keyboard.press('End');
+      await expect(panel.locator('.hist-tip')).not.toHaveText(first!);
+      await page.keyboard.press('Escape');
+      await expect(panel.locator('.hist-tip')).toHaveCount(0);
       await page.screenshot({ path: name('page'), fullPage: true });
     });
   }
