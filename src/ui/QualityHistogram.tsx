@@ -135,7 +135,6 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
     e.preventDefault();
     setHovered(next[e.key]!);
   };
-  const summary = bars.map((b) => `${b.range}: ${b.count.toLocaleString()}`).join('; ');
   return (
     <div
       className="quality-histogram"
@@ -143,16 +142,23 @@ export function QualityHistogram({ histogram, total }: { histogram: ErrorHistogr
       data-bars={bars.length}
       data-labels={rotate ? 'upright' : 'flat'}
       ref={ref}
+      // A slider over the bars for the keyboard and screen readers: its value is the bar shown.
       tabIndex={0}
-      role="group"
-      aria-label="Histogram of |error|: arrow keys step through the bars"
+      role="slider"
+      aria-label="Histogram bar (arrow keys step through the bars)"
+      aria-valuemin={0}
+      aria-valuemax={Math.max(0, bars.length - 1)}
+      aria-valuenow={hovered ?? 0}
+      aria-valuetext={
+        tip ? `|error| ${tip.range}: ${tip.count.toLocaleString()} values` : `${bars.length} bars`
+      }
       onMouseLeave={() => setHovered(null)}
       onFocus={() => setHovered((h) => h ?? 0)}
       onBlur={() => setHovered(null)}
       onKeyDown={onKeyDown}
     >
       {width > 0 && (
-        <svg width={width} height={HEIGHT} role="img" aria-label={`Values by |error|: ${summary}`}>
+        <svg width={width} height={HEIGHT} aria-hidden="true">
           <g className="chart-grid" aria-hidden="true">
             {ticks.map((v) => (
               <line key={v} x1={x0} x2={x0 + plotW} y1={sy(v)} y2={sy(v)} />
