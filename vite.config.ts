@@ -3,6 +3,7 @@ import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { cspDevHeader, cspHeader, cspMeta } from './src/security/csp';
+import { h5wasmWasmFile } from './tools/h5wasm-wasm-file';
 
 // Cross-origin isolation lets the input array be shared with every worker through one
 // SharedArrayBuffer instead of one copy per worker. Hosts that can't send these headers still work:
@@ -34,9 +35,9 @@ function cspMetaTag(): Plugin {
 
 /**
  * Characters beyond Latin-1 in the built JavaScript become \u escapes. V8 keeps a script's source one
- * byte per character only when every character fits in Latin-1: the sweep worker's 4.6 M-character
- * bundle (h5wasm's wasm is in it as a string) had 51 others (ε, ≤, …, ’ in messages), so each copy of
- * its source took 9.2 MB instead of 4.6 MB, in each worker. This runs on the minified output, where such
+ * byte per character only when every character fits in Latin-1: the sweep worker's bundle (4.6 M
+ * characters while h5wasm's wasm was in it as a string) had 51 others (ε, ≤, …, ’ in messages), so each
+ * copy of its source took twice the memory, in each worker. This runs on the minified output, where such
  * characters only sit in string, template and regex literals (or comments), and \uXXXX means the same
  * character there.
  */
@@ -57,6 +58,7 @@ function latin1Source(): Plugin {
 
 export default defineConfig(({ mode }) => ({
   plugins: [
+    h5wasmWasmFile(),
     react(),
     cspMetaTag(),
     latin1Source(),
@@ -86,8 +88,8 @@ export default defineConfig(({ mode }) => ({
           ],
         },
         workbox: {
-          globPatterns: ['**/*.{html,js,css,svg,png,webmanifest,so}'],
-          // The sweep worker embeds h5wasm (4.8 MB); the plugin codecs are up to 0.9 MB each.
+          globPatterns: ['**/*.{html,js,css,svg,png,webmanifest,so,wasm}'],
+          // h5wasm's wasm is 3.5 MB; the plugin codecs are up to 0.9 MB each.
           maximumFileSizeToCacheInBytes: 16 * 2 ** 20,
           navigateFallback: 'index.html',
           cleanupOutdatedCaches: true,
@@ -97,7 +99,7 @@ export default defineConfig(({ mode }) => ({
       }),
   ],
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
-  worker: { format: 'es', plugins: () => [latin1Source()] },
+  worker: { format: 'es', plugins: () => [h5wasmWasmFile(), latin1Source()] },
   server: {
     headers: { ...ISOLATION_HEADERS, ...SECURITY_HEADERS, 'Content-Security-Policy': cspDevHeader() },
   },

@@ -5,7 +5,7 @@ export const QUIET_MS = 2000;
 
 /**
  * Runs `run` once, when the page has been quiet (`busy()` false) for QUIET_MS. main.tsx registers the
- * service worker so: its install precaches the whole build (~12 MB, the sweep worker alone 4.6 MB),
+ * service worker so: its install precaches the whole build (~8 MB, h5wasm's wasm 3.5 MB of it),
  * which must not compete with a file being loaded or swept for the cores and memory. `subscribe`
  * calls back on every change of what `busy` reads; a file dropped the moment the page appears defers
  * the precache until its sweep is done.

@@ -10,6 +10,7 @@ import type { LoadedArray } from './load';
 import type { StrategySpec } from '../strategies/types';
 import { specKeyOf } from '../strategies/sweep';
 import type { StrategyResult } from './job';
+import { handH5wasmTo } from '../hdf5/wasm-module';
 
 type AnyApi = SweepApi | LoadApi;
 type SweepArg<M extends keyof SweepApi> = Parameters<SweepApi[M]>[0];
@@ -140,6 +141,7 @@ class WorkerHandle<A extends AnyApi = SweepApi> {
     private readonly pooled = false,
   ) {
     this.worker = WORKER_SCRIPTS[script]();
+    if (script === 'sweep') handH5wasmTo(this.worker);
     this.worker.addEventListener('message', (e: MessageEvent<Response>) => {
       this.answered = true;
       const msg = e.data;
@@ -311,8 +313,9 @@ export class SweepPool {
   }
 
   /**
-   * Starts the workers before any input exists: each compiles h5wasm (a 4.8 MB module) while the
-   * user is still choosing a file, so the first result isn't delayed by it.
+   * Starts the workers before any input exists: each starts h5wasm (the page compiles its 3.5 MB
+   * wasm once for all of them, src/hdf5/wasm-module.ts) and warms up while the user is still
+   * choosing a file, so the first result isn't delayed by it.
    */
   warm(): void {
     if (this.workers.length > 0) return;

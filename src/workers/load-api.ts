@@ -1,5 +1,5 @@
 // The loader worker's API object: reading a .npy (or generating the notebook's array) and analysing
-// it. It imports no h5wasm, so its worker starts in a few milliseconds instead of compiling a 4.8 MB
+// it. It imports no h5wasm, so its worker starts in a few milliseconds instead of instantiating a 3.5 MB
 // wasm module just to read a file.
 import type { CallContext } from './rpc';
 import { generateArray, loadNpyFile } from './load';
