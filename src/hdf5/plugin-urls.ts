@@ -1,5 +1,6 @@
 // Browser-only (Vite): the plugin binaries as emitted asset URLs, and a loader that fetches them.
-// Imported by the worker shell only, so Node code (tests, CLI) never meets a `?url` import.
+// Imported by the worker shell and the page's wasm compiler (wasm-module.ts) only, so Node code (tests,
+// CLI) never meets a `?url` import.
 // Vite needs each `?url` import spelled out; the Record over the registry's binaries (core/filters.ts)
 // makes a plugin file added there a type error here until its import is added.
 import { CoreError } from '../core/errors';
@@ -11,7 +12,7 @@ import zfpUrl from 'h5wasm-plugins/plugins/libH5Zzfp.so?url';
 import zstdUrl from 'h5wasm-plugins/plugins/libH5Zzstd.so?url';
 import type { PluginFileName, PluginLoader } from './plugins';
 
-const PLUGIN_URLS: Record<PluginFileName, string> = {
+export const PLUGIN_URLS: Record<PluginFileName, string> = {
   'libH5Zbz2.so': bz2Url,
   'libH5Zblosc.so': bloscUrl,
   'libH5Zlz4.so': lz4Url,

@@ -31,12 +31,40 @@ export { PLUGIN_FILE_NAMES, isPluginFilter };
 /** Returns the bytes of one plugin binary. */
 export type PluginLoader = (fileName: PluginFileName) => Promise<Uint8Array>;
 
-let configuredLoader: PluginLoader | undefined;
+/** Plugin side modules compiled elsewhere (by the page, for every worker), by file name. */
+export type PluginModules = () => Promise<Partial<Record<PluginFileName, WebAssembly.Module>>>;
 
-/** Sets where plugin bytes come from (the browser worker registers its `?url` fetcher). */
-export function setPluginLoader(loader: PluginLoader): void {
+let configuredLoader: PluginLoader | undefined;
+let configuredModules: PluginModules | undefined;
+
+/**
+ * Sets where plugin bytes come from (the browser worker registers its `?url` fetcher) and, optionally,
+ * where compiled plugin modules come from (the sweep worker: the ones the page compiled once).
+ */
+export function setPluginLoader(loader: PluginLoader, modules?: PluginModules): void {
   configuredLoader = loader;
+  configuredModules = modules;
 }
+
+/** What emscripten's file system offers for preloading a side module (typed here, not by h5wasm). */
+interface PreloadingFs {
+  preloadFile(
+    parent: string,
+    name: string,
+    data: WebAssembly.Module,
+    canRead: boolean,
+    canWrite: boolean,
+    dontCreateFile: boolean,
+  ): Promise<void>;
+}
+
+/**
+ * A placeholder for a plugin whose compiled module was preloaded: HDF5 finds plugins by listing the
+ * directory and dlopens each file, and emscripten's dlopen takes a preloaded module by its path
+ * without reading the file. (If it ever read it, the plugin would fail to load, loudly: the journeys
+ * run every plugin codec.)
+ */
+const PRELOADED = new Uint8Array(0);
 
 /** Reads the binaries from node_modules when running in Node (tests, CLI); undefined elsewhere. */
 export function nodePluginLoader(): PluginLoader | undefined {
@@ -74,9 +102,17 @@ async function install(): Promise<string> {
     throw new CoreError('PLUGIN_LOAD', 'No HDF5 plugin loader: the worker must call setPluginLoader() first');
   const dir = env.module.get_plugin_search_paths()[0];
   if (!dir) throw new CoreError('PLUGIN_LOAD', 'h5wasm reports no plugin search path');
+  const compiled = (await configuredModules?.()) ?? {};
+  env.fs.mkdirTree(dir);
   const binaries = await Promise.all(
     PLUGIN_FILE_NAMES.map(async (name) => {
       try {
+        const module = compiled[name];
+        if (module) {
+          // Instantiated from the shared module now, under the path HDF5 will dlopen.
+          await (env.fs as unknown as PreloadingFs).preloadFile(dir, name, module, true, false, true);
+          return { name, bytes: PRELOADED };
+        }
         const bytes = await load(name);
         assertWasmModule(name, bytes);
         return { name, bytes };
@@ -85,7 +121,6 @@ async function install(): Promise<string> {
       }
     }),
   );
-  env.fs.mkdirTree(dir);
   for (const { name, bytes } of binaries) env.fs.writeFile(`${dir}/${name}`, bytes);
   return dir;
 }
