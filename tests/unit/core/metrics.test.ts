@@ -66,6 +66,44 @@ describe('compareArrays matches numpy-computed metrics', () => {
     expectClose(wide.result().psnr, compareArrays(orig, decoded.f32!).psnr + 20 * Math.log10(2), 1e-9);
   });
 
+  it('with a known range, values equal to their originals are skipped, never a difference after them', () => {
+    // Lossless up to some index, then another decoding (or the originals with one NaN): the figures
+    // and the worst index are those of the pass without the range, over any slabs.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of orig) if (Number.isFinite(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    const names = Object.keys(refs);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...names),
+        fc.nat({ max: orig.length }),
+        fc.array(fc.nat({ max: orig.length }), { maxLength: 5 }),
+        (name, k, cuts) => {
+          const mixed = orig.slice();
+          mixed.set(decoded[name]!.subarray(k), k);
+          const want = compareArrays(orig, mixed);
+          const b = [...new Set([0, orig.length, ...cuts])].sort((x, y) => x - y);
+          const acc = createErrorAccumulator({ range: { min: lo, max: hi } });
+          for (let i = 1; i < b.length; i++)
+            acc.add(orig.subarray(b[i - 1], b[i]), mixed.subarray(b[i - 1], b[i]));
+          const got = acc.result();
+          expect(got.worstIndex).toBe(want.worstIndex);
+          expect(got.count).toBe(want.count);
+          expect([got.nanMismatch, got.infMismatch]).toEqual([want.nanMismatch, want.infMismatch]);
+          expect(Object.is(got.maxAbsError, want.maxAbsError)).toBe(true);
+          expect(Object.is(got.maxRelError, want.maxRelError)).toBe(true);
+          expectClose(got.rmse, want.rmse, 1e-12);
+          if (Number.isFinite(lo)) expectClose(got.psnr, want.psnr, 1e-9);
+        },
+      ),
+      { numRuns: 100 },
+    );
+    // An exact copy: nothing but the count.
+    const exact = createErrorAccumulator({ range: { min: lo, max: hi } });
+    exact.add(orig, orig.slice());
+    expect(exact.result()).toMatchObject({ maxAbsError: 0, rmse: 0, psnr: Infinity, count: orig.length });
+  });
+
   it('a float32 round trip has a small finite error; a NaN appearing is never hidden', () => {
     const f32 = compareArrays(orig, decoded.f32!);
     expect(f32.maxAbsError).toBeGreaterThan(0);
