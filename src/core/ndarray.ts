@@ -103,30 +103,38 @@ export function isSquareStack(shape: readonly number[]): boolean {
   );
 }
 
-/** A typed array of the dtype's element type over `buffer` (shared or not), without copying. */
-export function typedArrayFor(dtype: DTypeCode, buffer: ArrayBufferLike, length?: number): TypedArray {
+/**
+ * A typed array of the dtype's element type over `buffer` (shared or not) from `byteOffset`, without
+ * copying.
+ */
+export function typedArrayFor(
+  dtype: DTypeCode,
+  buffer: ArrayBufferLike,
+  length?: number,
+  byteOffset = 0,
+): TypedArray {
   switch (dtype) {
     case 'b1':
     case 'u1':
-      return new Uint8Array(buffer, 0, length);
+      return new Uint8Array(buffer, byteOffset, length);
     case 'i1':
-      return new Int8Array(buffer, 0, length);
+      return new Int8Array(buffer, byteOffset, length);
     case 'i2':
-      return new Int16Array(buffer, 0, length);
+      return new Int16Array(buffer, byteOffset, length);
     case 'u2':
     case 'f2':
-      return new Uint16Array(buffer, 0, length);
+      return new Uint16Array(buffer, byteOffset, length);
     case 'i4':
-      return new Int32Array(buffer, 0, length);
+      return new Int32Array(buffer, byteOffset, length);
     case 'u4':
-      return new Uint32Array(buffer, 0, length);
+      return new Uint32Array(buffer, byteOffset, length);
     case 'i8':
-      return new BigInt64Array(buffer, 0, length);
+      return new BigInt64Array(buffer, byteOffset, length);
     case 'u8':
-      return new BigUint64Array(buffer, 0, length);
+      return new BigUint64Array(buffer, byteOffset, length);
     case 'f4':
-      return new Float32Array(buffer, 0, length);
+      return new Float32Array(buffer, byteOffset, length);
     case 'f8':
-      return new Float64Array(buffer, 0, length);
+      return new Float64Array(buffer, byteOffset, length);
   }
 }

@@ -50,6 +50,17 @@ export function poisonReleasedBuffers(on: boolean): void {
 
 type Releasable = ArrayBufferView | ArrayBufferLike | null | undefined;
 
+let protectedBuffer: (buf: ArrayBufferLike) => boolean = () => false;
+
+/**
+ * Marks buffers that are never released, whoever passes a view of them: the wasm heap, whose views
+ * the HDF5 reader hands out (its memory cannot be detached, and poisoning it would corrupt the module).
+ */
+export function protectBuffers(isProtected: (buf: ArrayBufferLike) => boolean): void {
+  const before = protectedBuffer;
+  protectedBuffer = (buf) => before(buf) || isProtected(buf);
+}
+
 const detach = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer, n?: number) => ArrayBuffer })
   .transfer;
 
@@ -122,6 +133,7 @@ export function releaseBuffers(items: Iterable<Releasable>, keep: ReadonlySet<Ar
     if (!x) continue;
     const buf = ArrayBuffer.isView(x) ? x.buffer : x;
     if (!(buf instanceof ArrayBuffer) || keep.has(buf) || done.has(buf) || buf.byteLength === 0) continue;
+    if (protectedBuffer(buf)) continue;
     done.add(buf);
     if (recyclable.has(buf)) {
       const moved = move(buf);

@@ -5,6 +5,7 @@
 import { CoreError } from '../core/errors';
 import h5wasm from 'h5wasm';
 import { adjustMemfsStorage } from './memfs-storage';
+import { protectBuffers } from '../core/release';
 
 /** The initialised emscripten module h5wasm wraps (typed by h5wasm's own declarations). */
 export type H5Module = Awaited<typeof h5wasm.ready>;
@@ -35,6 +36,8 @@ async function init(): Promise<H5Env> {
   module.activate_throwing_error_handler();
   const fs = module.FS;
   adjustMemfsStorage(fs, () => module.HEAPU8);
+  // Views of the heap are handed out (the reader's slabs): releasing one must never touch the heap.
+  protectBuffers((buf) => buf === module.HEAPU8.buffer);
   const scratchDir = `/h5squeeze-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   fs.mkdirTree(scratchDir);
   readyEnv = { h5: h5wasm, module, fs, scratchDir };

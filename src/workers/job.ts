@@ -17,7 +17,7 @@ import { decodeNpyData, HOST_LITTLE_ENDIAN, npyHeaderBytes, parseNpyHeader, writ
 import type { AttrValue, DatasetPlan, ReadBack } from '../hdf5/types';
 import { isFilterFailure, writeHdf5File } from '../hdf5/write';
 import type { WriteOptions } from '../hdf5/write';
-import { readHdf5File } from '../hdf5/read';
+import { openHdf5Reader } from '../hdf5/read';
 import { readFileParts, removeFile } from '../hdf5/files';
 import { setMaxAbsError } from '../hdf5/max-abs-error';
 import { getH5, scratchPath } from '../hdf5/h5wasm-init';
@@ -508,38 +508,46 @@ async function hdf5File(
       if (read) ctx.free([read.data, decoded, full, input.array.data], ctx.readerKeeps(input.array));
       else ctx.free([full], decoded);
     };
-    if (streamed) {
-      // Input rows and stored rows correspond one to one: each slab is read from the file and from
-      // the input, decoded with the whole array's layout metadata, and compared.
-      const step = slabRows(values.shape, shape, opts.slabBytes ?? VERIFY_SLAB_BYTES);
-      for (let r0 = 0; r0 < inRows; r0 += step) {
-        throwIfAborted(opts.signal);
-        const r1 = Math.min(inRows, r0 + step);
-        const read = readHdf5File(path, { rows: [r0, r1] });
-        verify(def.decode(read, values, params), ctx.inputOf(reader.read(r0, r1)), 0, r1 - r0, read);
-        opts.onProgress?.(0.7 + (0.3 * r1) / inRows, 'verify');
-      }
-    } else {
-      const input = ctx.inputOf(reader.read(0, inRows));
-      const step = slabRows(values.shape, shape, opts.slabBytes ?? VERIFY_SLAB_BYTES);
-      const storedRows = leadingRows(values.shape);
-      if (!layoutOf(spec.layout).rowAligned || step >= storedRows) {
-        // Axis 0 isn't the input's (or it is one slab): decode the whole stored array once.
-        const read = readHdf5File(path);
-        const decodedAll = def.decode(read, values, params);
+    // The file is opened once for the whole pass (its attributes read once), then read slab by slab,
+    // each slab compared where HDF5 put it in the wasm heap (no copy out; nothing below calls into
+    // wasm before the slab is compared, so the view stays valid).
+    const file = openHdf5Reader(path);
+    try {
+      if (streamed) {
+        // Input rows and stored rows correspond one to one: each slab is read from the file and from
+        // the input, decoded with the whole array's layout metadata, and compared.
+        const step = slabRows(values.shape, shape, opts.slabBytes ?? VERIFY_SLAB_BYTES);
         for (let r0 = 0; r0 < inRows; r0 += step) {
-          verify(decodedAll, input, r0, Math.min(inRows, r0 + step));
           throwIfAborted(opts.signal);
+          const r1 = Math.min(inRows, r0 + step);
+          const read = file.readView([r0, r1]);
+          verify(def.decode(read, values, params), ctx.inputOf(reader.read(r0, r1)), 0, r1 - r0, read);
+          opts.onProgress?.(0.7 + (0.3 * r1) / inRows, 'verify');
         }
-        ctx.free([read.data, decodedAll]);
-      } else
-        for (let r0 = 0; r0 < storedRows; r0 += step) {
-          const r1 = Math.min(storedRows, r0 + step);
-          const read = readHdf5File(path, { rows: [r0, r1] });
-          verify(def.decode(read, values, params), input, r0, r1, read);
-          opts.onProgress?.(0.7 + (0.3 * r1) / storedRows, 'verify');
-          throwIfAborted(opts.signal);
-        }
+      } else {
+        const input = ctx.inputOf(reader.read(0, inRows));
+        const step = slabRows(values.shape, shape, opts.slabBytes ?? VERIFY_SLAB_BYTES);
+        const storedRows = leadingRows(values.shape);
+        if (!layoutOf(spec.layout).rowAligned || step >= storedRows) {
+          // Axis 0 isn't the input's (or it is one slab): decode the whole stored array once.
+          const read = file.read();
+          const decodedAll = def.decode(read, values, params);
+          for (let r0 = 0; r0 < inRows; r0 += step) {
+            verify(decodedAll, input, r0, Math.min(inRows, r0 + step));
+            throwIfAborted(opts.signal);
+          }
+          ctx.free([read.data, decodedAll]);
+        } else
+          for (let r0 = 0; r0 < storedRows; r0 += step) {
+            const r1 = Math.min(storedRows, r0 + step);
+            const read = file.readView([r0, r1]);
+            verify(def.decode(read, values, params), input, r0, r1, read);
+            opts.onProgress?.(0.7 + (0.3 * r1) / storedRows, 'verify');
+            throwIfAborted(opts.signal);
+          }
+      }
+    } finally {
+      file.close();
     }
     const verifyMs = performance.now() - t1;
     const bytes = setMaxAbsError(path, acc.result().maxAbsError);

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getH5, scratchPath } from '../../../src/hdf5/h5wasm-init';
 import type { H5Env } from '../../../src/hdf5/h5wasm-init';
 import { writeHdf5File } from '../../../src/hdf5/write';
-import { readHdf5File } from '../../../src/hdf5/read';
+import { openHdf5Reader, readHdf5File } from '../../../src/hdf5/read';
+import { releaseBuffers } from '../../../src/core/release';
 import { fileLength, readFileBytes, removeFile } from '../../../src/hdf5/files';
 import { MAX_ABS_ERROR_PLACEHOLDER } from '../../../src/hdf5/max-abs-error';
 import { STORED_DTYPES } from '../../../src/hdf5/types';
@@ -340,4 +341,77 @@ describe('plan validation', () => {
       expect(() => writeHdf5File(scratchPath(env, 'bad'), p)).toThrow(re);
     });
   }
+});
+
+describe('an open reader: row ranges, copied or as views of the heap', () => {
+  it('gives the same rows either way, for every stored dtype, contiguous and chunked', () => {
+    for (const dtype of STORED_DTYPES)
+      for (const chunks of [undefined, [2, 3, 5]]) {
+        const p = plan(dtype, [9, 4, 7], chunks);
+        const path = scratchPath(env, `view-${dtype}`);
+        try {
+          writeHdf5File(path, p, { slabBytes: 4 * 7 * 8 });
+          const reader = openHdf5Reader(path);
+          try {
+            for (const rows of [
+              [0, 9],
+              [2, 5],
+              [5, 9],
+              [3, 3],
+            ] as [number, number][]) {
+              const copied = reader.read({ rows });
+              const viewed = reader.readView(rows);
+              expect(viewed.shape).toEqual(copied.shape);
+              expect(viewed.attrs).toEqual(copied.attrs);
+              expect(viewed.data.constructor).toBe(copied.data.constructor);
+              expect(bytesOf(viewed.data)).toEqual(bytesOf(copied.data));
+              expect(bytesOf(copied.data)).toEqual(bytesOf(p.data.subarray(rows[0] * 28, rows[1] * 28)));
+              // A non-empty view lives in the wasm heap (an empty range is read the ordinary way).
+              if (rows[1] > rows[0]) expect(viewed.data.buffer).toBe(env.module.HEAPU8.buffer);
+            }
+          } finally {
+            reader.close();
+          }
+        } finally {
+          removeFile(path);
+        }
+      }
+  });
+
+  it('releasing a view leaves the heap alone: the module keeps working and the next read is right', () => {
+    const p = plan('f8', [9, 4, 7]);
+    const path = scratchPath(env, 'view-release');
+    try {
+      writeHdf5File(path, p);
+      const reader = openHdf5Reader(path);
+      try {
+        const view = reader.readView([0, 4]);
+        const heapBefore = env.module.HEAPU8.byteLength;
+        releaseBuffers([view.data], new Set());
+        expect(env.module.HEAPU8.byteLength).toBe(heapBefore);
+        expect(bytesOf(reader.readView([4, 9]).data)).toEqual(bytesOf(p.data.subarray(4 * 28, 9 * 28)));
+      } finally {
+        reader.close();
+      }
+      expect(bytesOf(readHdf5File(path).data)).toEqual(bytesOf(p.data));
+    } finally {
+      removeFile(path);
+    }
+  });
+
+  it('a row range outside the dataset is refused with its bounds', () => {
+    const p = plan('f4', [3, 4, 7]);
+    const path = scratchPath(env, 'view-bad');
+    try {
+      writeHdf5File(path, p);
+      const reader = openHdf5Reader(path);
+      try {
+        expect(() => reader.readView([2, 5])).toThrow(/outside 0…3/);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      removeFile(path);
+    }
+  });
 });
