@@ -102,6 +102,35 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
   return dst;
 }
 
+/**
+ * The upper triangle of each M×M matrix of `src` as it is, row by row: for an exactly symmetric input
+ * without NaN the numbers packUpper stores, without reading the lower half (about twice as fast: the
+ * mean of a pair of equal values is that value, a + a overflowing included). The one difference in
+ * bits: a pair of zeros of opposite signs keeps the upper one's sign where packUpper stores +0, and
+ * both restore to equal numbers. `out` may be any float typed array (a float32 store rounds once).
+ */
+export function copyUpper(src: NumberArray, shape: readonly number[], out: NumberArray): NumberArray {
+  assertSquare(shape);
+  const n = sizeOf(shape);
+  if (src.length !== n)
+    throw new CoreError('BAD_SHAPE', `${src.length} values do not fill shape (${shape.join(', ')}).`);
+  if (!isFloatArray(out) && isFloatArray(src))
+    throw new CoreError('BAD_PARAMS', 'copyUpper stores floats in a float array only (no rounding here).');
+  const m = shape[shape.length - 1]!;
+  const count = n / (m * m);
+  checkOut(out, count * triangleSize(m));
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    const base = i * m * m;
+    for (let r = 0; r < m; r++) {
+      const row = base + r * m;
+      out.set(src.subarray(row + r, row + m), k);
+      k += m - r;
+    }
+  }
+  return out;
+}
+
 let lowerTScratch: Float64Array | null = null;
 
 /**

@@ -2,7 +2,7 @@
 // the diagonal, np.triu_indices(M) order (core/triangle.ts does the packing).
 import { sizeOf } from '../core/ndarray';
 import type { NumberArray } from '../core/ndarray';
-import { packUpper, triangleSize, unpackUpper } from '../core/triangle';
+import { copyUpper, packUpper, triangleSize, unpackUpper } from '../core/triangle';
 import type { LayoutDef } from './types';
 import { packedArrayLike, squareStackProblem, symmetrizeError } from './symmetric';
 
@@ -17,10 +17,13 @@ export const triangleLayout: LayoutDef = {
   rowAligned: true,
   storedShape: (shape) => [...shape.slice(0, -2), triangleSize(shape[shape.length - 1]!)],
   layoutError: symmetrizeError,
-  pack(values, shape) {
+  pack(values, shape, facts) {
     const m = shape[shape.length - 1]!;
     const out = packedArrayLike(values, (sizeOf(shape) / (m * m)) * triangleSize(m));
-    return packUpper(values, shape, out);
+    // Exactly symmetric without NaN (the whole input's facts, so any rows of it too): (A + Aᵀ)/2 is
+    // the upper triangle itself, copied without reading the lower half.
+    const exact = facts.maxAsymmetry === 0 && facts.nanCount === 0;
+    return exact ? copyUpper(values, shape, out) : packUpper(values, shape, out);
   },
   unpack(stored: NumberArray, _r0, _r1, shape) {
     const m = shape[shape.length - 1]!;

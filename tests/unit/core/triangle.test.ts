@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { packUpper, packedShape, triangleSize, triuIndices, unpackUpper } from '../../../src/core/triangle';
+import {
+  copyUpper,
+  packUpper,
+  packedShape,
+  triangleSize,
+  triuIndices,
+  unpackUpper,
+} from '../../../src/core/triangle';
 import { readNpy } from '../../../src/core/npy';
 import { generateNotebookArray } from '../../../src/core/generator';
 import { CoreError } from '../../../src/core/errors';
@@ -149,6 +156,56 @@ describe('properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('copyUpper (exactly symmetric input)', () => {
+  const symmetricStack = fc
+    .record({ count: fc.integer({ min: 0, max: 4 }), m: fc.integer({ min: 1, max: 9 }) })
+    .chain(({ count, m }) =>
+      fc.record({
+        count: fc.constant(count),
+        m: fc.constant(m),
+        values: fc.float64Array({ minLength: count * m * m, maxLength: count * m * m, noNaN: true }),
+      }),
+    );
+
+  it('stores the very numbers packUpper stores, in float64 and in float32', () => {
+    fc.assert(
+      fc.property(symmetricStack, ({ count, m, values }) => {
+        const shape = [count, m, m];
+        // Mirrored copies of one triangle: exactly symmetric, infinities and huge values included.
+        const sym = unpackUpper(packUpper(values, shape), m, count);
+        const n = count * triangleSize(m);
+        expectSameValues(copyUpper(sym, shape, new Float64Array(n)), packUpper(sym, shape));
+        expectSameValues(
+          copyUpper(sym, shape, new Float32Array(n)),
+          packUpper(sym, shape, new Float32Array(n)),
+        );
+        const ints = Int16Array.from(sym, (v) => (Number.isFinite(v) ? Math.trunc(v) % 30000 : 7));
+        const symInts = unpackUpper(packUpper(ints, shape), m, count);
+        expectSameValues(
+          copyUpper(symInts, shape, new Float64Array(n)),
+          packUpper(symInts, shape, new Float64Array(n)),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the upper zero of a ±0 pair (packUpper stores +0): equal numbers either way', () => {
+    const a = Float64Array.of(1, -0, 0, 2); // upper −0, lower +0
+    const copied = copyUpper(a, [1, 2, 2], new Float64Array(3));
+    expect(Object.is(copied[1], -0)).toBe(true);
+    expect(Object.is(packUpper(a, [1, 2, 2])[1], 0)).toBe(true);
+    expect(copied[1] === 0 && copied[0] === 1 && copied[2] === 2).toBe(true); // −0 === +0
+  });
+
+  it('rejects bad shapes, sizes and integer outputs for floats', () => {
+    expect(() => copyUpper(new Float64Array(24), [2, 3, 4], new Float64Array(12))).toThrow(CoreError);
+    expect(() => copyUpper(new Float64Array(7), [2, 2, 2], new Float64Array(6))).toThrow(CoreError);
+    expect(() => copyUpper(new Float64Array(8), [2, 2, 2], new Float64Array(5))).toThrow(CoreError);
+    expect(() => copyUpper(new Float64Array(8), [2, 2, 2], new Int32Array(6))).toThrow(CoreError);
   });
 });
 
