@@ -123,9 +123,7 @@ export function copyUpper(src: NumberArray, shape: readonly number[], out: Numbe
   for (let i = 0; i < count; i++) {
     const base = i * m * m;
     for (let r = 0; r < m; r++) {
-      const row = base + r * m;
-      out.set(src.subarray(row + r, row + m), k);
-      k += m - r;
+      for (let q = base + r * m + r, end = base + (r + 1) * m; q < end; q++) out[k++] = src[q]!;
     }
   }
   return out;
