@@ -28,6 +28,17 @@ export interface ErrorMetrics {
 export interface ErrorAccumulator {
   /** Compares the next slab: orig[i] vs decoded[i] (same length), continuing the flat index. */
   add(orig: NumberArray, decoded: NumberArray): void;
+  /**
+   * Compares the next slab of M×M matrices whose originals AND decoded values are each mirrored
+   * across the diagonal, from the decoded upper triangles alone (`packed`: M(M+1)/2 values per
+   * matrix, np.triu_indices order; `orig`: the full matrices, of which only the upper triangles are
+   * read). The figures are those `add` gives on the full matrices: an off-diagonal error stands for
+   * its two places (counted and squared twice), and the first largest error in C order is always an
+   * upper-triangle place (its mirror comes later). Returns false, having changed nothing, when it
+   * can't (a NaN, an infinity or a huge error in the slab, or no known range): then `add` the
+   * rebuilt matrices. Optional: an accumulator that must see full slabs leaves it out.
+   */
+  addSymmetric?(orig: NumberArray, packed: NumberArray, m: number): boolean;
   result(): ErrorMetrics;
 }
 
@@ -75,6 +86,52 @@ function plainSlabPass(
     if (err > maxRel * absO && o !== 0) maxRel = err / absO;
   }
   return { maxAbs, worst, maxRel, sum };
+}
+
+/**
+ * plainSlabPass over mirrored matrices given by their upper triangles (see addSymmetric): each
+ * off-diagonal error is squared once and counted twice; `worst` is the full slab's flat index.
+ */
+function symmetricSlabPass(
+  orig: NumberArray,
+  packed: NumberArray,
+  m: number,
+  maxAbs: number,
+  maxRel: number,
+): { maxAbs: number; worst: number; maxRel: number; sum: number } {
+  const matrices = packed.length / ((m * (m + 1)) / 2);
+  let worst = -1;
+  let diag = 0;
+  let off = 0;
+  let k = 0;
+  for (let i = 0; i < matrices; i++) {
+    const base = i * m * m;
+    for (let r = 0; r < m; r++) {
+      // The diagonal place, then the places right of it (each standing for its mirror too).
+      const at = base + r * m + r;
+      const od = orig[at]!;
+      const ed = Math.abs(packed[k++]! - od);
+      if (ed > maxAbs) {
+        maxAbs = ed;
+        worst = at;
+      }
+      diag += ed * ed;
+      const absD = Math.abs(od);
+      if (ed > maxRel * absD && od !== 0) maxRel = ed / absD;
+      for (let q = at + 1, end = base + (r + 1) * m; q < end; q++) {
+        const o = orig[q]!;
+        const err = Math.abs(packed[k++]! - o);
+        if (err > maxAbs) {
+          maxAbs = err;
+          worst = q;
+        }
+        off += err * err;
+        const absO = Math.abs(o);
+        if (err > maxRel * absO && o !== 0) maxRel = err / absO;
+      }
+    }
+  }
+  return { maxAbs, worst, maxRel, sum: diag + 2 * off };
 }
 
 /**
@@ -227,6 +284,27 @@ export function createErrorAccumulator(opts: AccumulatorOptions = {}): ErrorAccu
       e = extremes;
       addPlain(sum);
       count += n - same;
+    },
+
+    addSymmetric(orig: NumberArray, packed: NumberArray, m: number): boolean {
+      const t = (m * (m + 1)) / 2;
+      if (!Number.isSafeInteger(m) || m < 1 || packed.length % t !== 0)
+        throw new CoreError('BAD_SHAPE', `${packed.length} packed values are not triangles of ${t}.`);
+      const matrices = packed.length / t;
+      if (orig.length !== matrices * m * m)
+        throw new CoreError(
+          'BAD_SHAPE',
+          `Cannot compare ${orig.length} original values with ${matrices} packed ${m}×${m} matrices.`,
+        );
+      // The range is the loader's (this pass reads only half of the originals).
+      if (!known) return false;
+      const p = symmetricSlabPass(orig, packed, m, e.maxAbs, e.maxRel);
+      if (!(p.sum < Infinity) || !(p.maxAbs <= PLAIN_SQUARE_LIMIT)) return false;
+      const worstIndex = p.worst < 0 ? e.worstIndex : count + p.worst;
+      e = { ...e, maxAbs: p.maxAbs, worstIndex, maxRel: p.maxRel };
+      addPlain(p.sum);
+      count += orig.length;
+      return true;
     },
 
     result(): ErrorMetrics {

@@ -1,6 +1,7 @@
 // The layout contract: how the loaded array's values are arranged in the stored `/data` dataset
 // before any value encoding. A layout is plain data plus pure functions (runs in Node and workers).
 // See docs/ARCHITECTURE.md ("Adding a layout") and docs/FILE-FORMAT.md (what a reader relies on).
+import type { ErrorAccumulator } from '../core/metrics';
 import type { NumberArray } from '../core/ndarray';
 import type { AttrValue, ExtraDataset } from '../hdf5/types';
 import type { InputFacts } from '../strategies/types';
@@ -48,6 +49,18 @@ export interface LayoutDef {
     shape: readonly number[],
     facts: InputFacts,
   ): NumberArray;
+  /**
+   * Compares decoded stored rows with the input rows they stand for without rebuilding those, when
+   * the layout can (the triangle of an exactly symmetric input: ErrorAccumulator.addSymmetric), and
+   * returns true; false has them rebuilt by `unpack` and compared whole. Same rows as `unpack` gets.
+   */
+  compareStored?(
+    acc: ErrorAccumulator,
+    orig: NumberArray,
+    stored: NumberArray,
+    shape: readonly number[],
+    facts: InputFacts,
+  ): boolean;
   /** Attributes of `/data` that describe the layout (beside `layout` itself). */
   attrs(shape: readonly number[], facts: InputFacts): Record<string, AttrValue>;
   /** A plain .npy can hold it (nothing beyond the values is needed to undo the layout). */

@@ -32,7 +32,8 @@ export function slabRows(
  * stored rows [r0, r1) (or the whole stored array); otherwise the whole decoded stored array. The
  * layout rebuilds full rows, which are cast to the loaded dtype exactly as the restore snippet does
  * (float32 rounding, integer rounding), so the measured error is what a reader gets. Returns the
- * rebuilt rows (the caller frees them if they are its own).
+ * rebuilt rows (the caller frees them if they are its own), or null when the layout compared the
+ * stored values themselves (layout.compareStored).
  */
 export function compareSlab(
   acc: ErrorAccumulator,
@@ -42,12 +43,13 @@ export function compareSlab(
   decoded: NumberArray,
   r0: number,
   r1: number,
-): NumberArray {
+): NumberArray | null {
   const shape = input.array.shape;
   const layout = layoutOf(values.layout);
   const rowElems = shape.length === 0 ? 1 : sizeOf(shape.slice(1));
   // A single matrix packed to one row is verified whole; otherwise rows map one to one.
   const whole = shape.length === 0 || (values.layout !== 'full' && shape.length === 2);
+  const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
   let full: NumberArray;
   if (layout.rowAligned) {
     const storedRowElems = values.shape.length === 0 ? 1 : sizeOf(values.shape.slice(1));
@@ -55,12 +57,15 @@ export function compareSlab(
       whole || decoded.length === (r1 - r0) * storedRowElems
         ? decoded
         : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
+    // Compared as stored when the layout can, and no cast to the loaded dtype applies (the cast is
+    // done on rebuilt rows, never in place on decoded ones).
+    const noCast = !(stored instanceof Float64Array) || input.array.dtype === 'f8';
+    if (noCast && layout.compareStored?.(acc, origSlab, stored, shape, values.facts)) return null;
     full = layout.unpack(stored, r0, r1, shape, values.facts);
   } else {
     full = layout.unpack(decoded, whole ? 0 : r0, whole ? 1 : r1, shape, values.facts);
   }
   castToLoadedDtype(full, input.array.dtype);
-  const origSlab = whole ? numeric : numeric.subarray(r0 * rowElems, r1 * rowElems);
   acc.add(origSlab, full);
   return full;
 }

@@ -5,6 +5,7 @@ import type { ErrorMetrics } from '../../../src/core/metrics';
 import { readNpy } from '../../../src/core/npy';
 import { generateNotebookArray } from '../../../src/core/generator';
 import { CoreError } from '../../../src/core/errors';
+import { packUpper, unpackUpper } from '../../../src/core/triangle';
 import { fixtureBytes, fixtureJson, pyFloat } from './fixture-helpers';
 
 type Ref = Record<keyof ErrorMetrics, string | number>;
@@ -197,6 +198,107 @@ describe('edge cases', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('addSymmetric (mirrored matrices compared from their upper triangles)', () => {
+  /** Symmetric stacks and a symmetric decoded version of them: noisy, rounded, some values exact. */
+  const pair = fc
+    .record({
+      count: fc.integer({ min: 1, max: 5 }),
+      m: fc.integer({ min: 1, max: 8 }),
+      split: fc.integer({ min: 0, max: 5 }),
+      scale: fc.constantFrom(1, 1e-3, 1e6),
+      rounding: fc.constantFrom('noise', 'float32', 'coarse', 'exact'),
+    })
+    .chain((p) =>
+      fc.record({
+        p: fc.constant(p),
+        values: fc.array(
+          fc.oneof(fc.constant(0), fc.constant(-0), fc.double({ min: -1, max: 1, noNaN: true })),
+          {
+            minLength: p.count * p.m * p.m,
+            maxLength: p.count * p.m * p.m,
+          },
+        ),
+        noise: fc.array(fc.double({ min: -1e-3, max: 1e-3, noNaN: true }), {
+          minLength: p.count * p.m * p.m,
+          maxLength: p.count * p.m * p.m,
+        }),
+      }),
+    );
+
+  it('gives the figures add gives on the rebuilt matrices, slab by slab', () => {
+    fc.assert(
+      fc.property(pair, ({ p, values, noise }) => {
+        const { count, m, split, scale, rounding } = p;
+        const shape = [count, m, m];
+        const orig = unpackUpper(
+          packUpper(
+            Float64Array.from(values, (v) => v * scale),
+            shape,
+          ),
+          m,
+          count,
+        );
+        const packedOrig = packUpper(orig, shape);
+        const decoded = packedOrig.map((v, i) =>
+          rounding === 'noise'
+            ? v + noise[i]! * scale
+            : rounding === 'float32'
+              ? Math.fround(v)
+              : rounding === 'coarse'
+                ? Math.round(v * 8) / 8
+                : v,
+        );
+        const range = { min: Math.min(...orig), max: Math.max(...orig) };
+        const full = createErrorAccumulator({ range });
+        const sym = createErrorAccumulator({ range });
+        const t = (m * (m + 1)) / 2;
+        // Two slabs of whole matrices (the first may be empty).
+        const cut = Math.min(split, count);
+        for (const [a, b] of [
+          [0, cut],
+          [cut, count],
+        ] as const) {
+          const o = orig.subarray(a * m * m, b * m * m);
+          const d = decoded.subarray(a * t, b * t);
+          full.add(o, unpackUpper(d, m, b - a));
+          expect(sym.addSymmetric!(o, d, m)).toBe(true);
+        }
+        const want = full.result();
+        const got = sym.result();
+        expect(got.maxAbsError).toBe(want.maxAbsError);
+        expect(got.maxRelError).toBe(want.maxRelError);
+        expect(got.worstIndex).toBe(want.worstIndex);
+        expect(got.count).toBe(want.count);
+        expect([got.nanMismatch, got.infMismatch]).toEqual([want.nanMismatch, want.infMismatch]);
+        // The squares are summed in another order: equal up to rounding.
+        expect(Math.abs(got.rmse - want.rmse)).toBeLessThanOrEqual(want.rmse * 1e-12);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('declines, changing nothing, on NaN, infinities and without a known range', () => {
+    const orig = Float64Array.of(1, 2, 2, 3); // one symmetric 2×2 matrix
+    const range = { min: 1, max: 3 };
+    for (const bad of [NaN, Infinity, -Infinity, 1e200]) {
+      const acc = createErrorAccumulator({ range });
+      acc.add(Float64Array.of(5), Float64Array.of(5.5)); // some state first
+      const before = acc.result();
+      expect(acc.addSymmetric!(orig, Float64Array.of(1, bad, 3), 2)).toBe(false);
+      expect(acc.result()).toEqual(before);
+    }
+    const noRange = createErrorAccumulator();
+    expect(noRange.addSymmetric!(orig, Float64Array.of(1, 2, 3), 2)).toBe(false);
+    expect(noRange.result().count).toBe(0);
+  });
+
+  it('rejects packed values that are not whole triangles of the originals', () => {
+    const acc = createErrorAccumulator({ range: { min: 0, max: 1 } });
+    expect(() => acc.addSymmetric!(new Float64Array(4), new Float64Array(4), 2)).toThrow(CoreError);
+    expect(() => acc.addSymmetric!(new Float64Array(9), new Float64Array(3), 2)).toThrow(CoreError);
   });
 });
 
