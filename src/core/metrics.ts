@@ -90,7 +90,9 @@ function plainSlabPass(
 
 /**
  * plainSlabPass over mirrored matrices given by their upper triangles (see addSymmetric): each
- * off-diagonal error is squared once and counted twice; `worst` is the full slab's flat index.
+ * off-diagonal error is squared once and counted twice; `worst` is the full slab's flat index. The
+ * loop body is plainSlabPass's, inlined: calling it per triangle row (with offsets) made verifying
+ * 1000×141×141 float16 triangles ~10 ms slower in Node (67–81 vs 59–64 ms).
  */
 function symmetricSlabPass(
   orig: NumberArray,
@@ -101,37 +103,31 @@ function symmetricSlabPass(
 ): { maxAbs: number; worst: number; maxRel: number; sum: number } {
   const matrices = packed.length / ((m * (m + 1)) / 2);
   let worst = -1;
-  let diag = 0;
-  let off = 0;
+  let all = 0; // every place of the triangles once
+  let diag = 0; // the diagonal's
   let k = 0;
   for (let i = 0; i < matrices; i++) {
     const base = i * m * m;
     for (let r = 0; r < m; r++) {
       // The diagonal place, then the places right of it (each standing for its mirror too).
       const at = base + r * m + r;
-      const od = orig[at]!;
-      const ed = Math.abs(packed[k++]! - od);
-      if (ed > maxAbs) {
-        maxAbs = ed;
-        worst = at;
-      }
-      diag += ed * ed;
-      const absD = Math.abs(od);
-      if (ed > maxRel * absD && od !== 0) maxRel = ed / absD;
-      for (let q = at + 1, end = base + (r + 1) * m; q < end; q++) {
+      const dk = k;
+      for (let q = at, end = base + (r + 1) * m; q < end; q++) {
         const o = orig[q]!;
         const err = Math.abs(packed[k++]! - o);
         if (err > maxAbs) {
           maxAbs = err;
           worst = q;
         }
-        off += err * err;
+        all += err * err;
         const absO = Math.abs(o);
         if (err > maxRel * absO && o !== 0) maxRel = err / absO;
       }
+      const d = packed[dk]! - orig[at]!;
+      diag += d * d;
     }
   }
-  return { maxAbs, worst, maxRel, sum: diag + 2 * off };
+  return { maxAbs, worst, maxRel, sum: 2 * all - diag };
 }
 
 /**
