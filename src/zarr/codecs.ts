@@ -9,19 +9,41 @@
 // at level 6: that is the level of the platform's own CompressionStream('deflate') (the browser's
 // native zlib; its zlib header says "default level"), ~3× faster than pako; on the 159 MB example's
 // quantized store as small as pako's level 4 in Chromium (33.34 MB), 1.5 % smaller in Node (whose zlib
-// differs). Every level decodes with DecompressionStream where there is one: numcodecs.Zlib reads
-// any zlib stream, whatever level wrote it.
+// differs). Every level decodes: numcodecs.Zlib reads any zlib stream, whatever level wrote it. A
+// chunk of known size (every chunk the store reads back) is inflated by fflate straight into a
+// recycled buffer: DecompressionStream was ~30 % faster in Chromium (80 MiB: 226–260 vs 320 ms), but
+// every piece it hands out (64 KiB each, ~2,500 for the 159 MB example's store) is a buffer the
+// browser made, which only the collector frees (see streamThrough); a wasm-busy worker then ran the
+// next job with them resident. Otherwise DecompressionStream where there is one, else pako.
 // numcodecs.js's blosc and zstd are built with Emscripten's embind, which creates functions from
 // strings, so the app's Content-Security-Policy (no 'unsafe-eval') stops them in the browser. The
 // default Zarr rows therefore use shuffle + zlib.
+import { unzlibSync } from 'fflate';
 import { deflate, inflate } from 'pako';
 import { shuffleBytes, unshuffleBytes } from '../core/byte-shuffle';
+import { CoreError } from '../core/errors';
+import { recycledArray } from '../core/release';
 import type { ZarrCompressor } from './types';
 import { NATIVE_ZLIB_LEVEL } from './types';
 
 interface Codec {
   encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  decode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** `bytes`: the decoded size when the caller knows it. */
+  decode(data: Uint8Array, bytes?: number): Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * A zlib stream inflated into a recycled buffer of `bytes` (one byte more, so a longer stream shows
+ * instead of being cut: fflate stops at the end of the buffer it is given).
+ */
+function inflateInto(data: Uint8Array, bytes: number): Uint8Array {
+  const out = unzlibSync(data, { out: recycledArray(Uint8Array, bytes + 1) });
+  if (out.length !== bytes)
+    throw new CoreError(
+      'ZARR_READ',
+      `a zlib chunk inflates to ${out.length > bytes ? `more than ${bytes}` : out.length} bytes, ${bytes} expected`,
+    );
+  return out;
 }
 
 type ZlibLevel = NonNullable<NonNullable<Parameters<typeof deflate>[1]>['level']>;
@@ -38,7 +60,24 @@ async function streamThrough(
   const writer = stream.writable.getWriter();
   void writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
   void writer.close().catch(() => undefined);
-  return new Uint8Array(await new Response(stream.readable).arrayBuffer());
+  // Joined into a buffer of our own, not by Response.arrayBuffer(): a buffer the browser made stays
+  // resident after transfer(0) until the collector takes its wrapper (measured in Chromium: 300 × 1 MiB
+  // from Response.arrayBuffer(), each released at once, grew the renderer by ~600 MiB; plain buffers,
+  // by ~10), so the store's chunks could never be freed early.
+  const reader = stream.readable.getReader();
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    pieces.push(r.value);
+    total += r.value.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 async function makeCodec(c: ZarrCompressor): Promise<Codec> {
@@ -49,18 +88,23 @@ async function makeCodec(c: ZarrCompressor): Promise<Codec> {
     return {
       encode: (d) =>
         nativeEncode ? streamThrough(new CompressionStream('deflate'), d) : deflate(d, { level }),
-      decode: (d) => (nativeDecode ? streamThrough(new DecompressionStream('deflate'), d) : inflate(d)),
+      decode: (d, bytes) =>
+        bytes !== undefined
+          ? inflateInto(d, bytes)
+          : nativeDecode
+            ? streamThrough(new DecompressionStream('deflate'), d)
+            : inflate(d),
     };
   }
   const nc = await import('numcodecs');
-  switch (c.id) {
-    case 'blosc':
-      return nc.Blosc.fromConfig({ ...c });
-    case 'zstd':
-      return nc.Zstd.fromConfig({ ...c });
-    case 'gzip':
-      return nc.GZip.fromConfig({ ...c });
-  }
+  const codec =
+    c.id === 'blosc'
+      ? nc.Blosc.fromConfig({ ...c })
+      : c.id === 'zstd'
+        ? nc.Zstd.fromConfig({ ...c })
+        : nc.GZip.fromConfig({ ...c });
+  // numcodecs' decode takes an output array, not a size: it sizes its own.
+  return { encode: (d) => codec.encode(d), decode: (d) => codec.decode(d) };
 }
 
 /**
@@ -91,7 +135,12 @@ export async function compressChunk(c: ZarrCompressor | null, chunk: Uint8Array)
   return (await codecFor(c)).encode(chunk);
 }
 
-export async function decompressChunk(c: ZarrCompressor | null, bytes: Uint8Array): Promise<Uint8Array> {
+/** A chunk's bytes decoded; `size`, when given, is its decoded byte length (checked). */
+export async function decompressChunk(
+  c: ZarrCompressor | null,
+  bytes: Uint8Array,
+  size?: number,
+): Promise<Uint8Array> {
   if (!c) return bytes;
-  return (await codecFor(c)).decode(bytes);
+  return (await codecFor(c)).decode(bytes, size);
 }

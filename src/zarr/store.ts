@@ -354,6 +354,9 @@ async function decodeRows(
   const Out = DTYPE_ARRAYS[outType]!;
   const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
   const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * item);
+  // Every chunk decompresses to a whole chunk of the stored type (edge chunks too, as Zarr v2 writes).
+  const chunkBytes =
+    chunks.reduce((a, b) => a * b, 1) * new DTYPE_ARRAYS[storedType]!(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
   const strides = new Array<number>(r).fill(1);
   const cstrides = new Array<number>(r).fill(1);
   for (let d = r - 2; d >= 0; d--) {
@@ -372,7 +375,7 @@ async function decodeRows(
     if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
     // Every step's output is this chunk's own copy (freed after the scatter); `bytes` is the store's.
     const temps: ArrayBufferView[] = [];
-    let decoded = await decompressChunk(meta.compressor, bytes);
+    let decoded = await decompressChunk(meta.compressor, bytes, chunkBytes);
     temps.push(decoded);
     for (let f = filters.length - 1; f >= 0; f--) {
       const filter = filters[f]!;

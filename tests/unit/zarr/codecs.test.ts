@@ -3,6 +3,7 @@ import { inflate } from 'pako';
 import { describe, expect, it } from 'vitest';
 import { compressChunk, decompressChunk } from '../../../src/zarr/codecs';
 import { NATIVE_ZLIB_LEVEL } from '../../../src/zarr/types';
+import { CoreError } from '../../../src/core/errors';
 
 /** Bytes with some structure (runs and noise), so zlib implementations differ in what they emit. */
 function sample(n: number): Uint8Array {
@@ -34,10 +35,23 @@ describe('Zarr zlib chunks', () => {
     }
   });
 
+  it('decode into a buffer of the size the caller knows, and a stream of another size is an error', async () => {
+    for (const level of [1, NATIVE_ZLIB_LEVEL, 9]) {
+      const c = { id: 'zlib', level } as const;
+      const out = await compressChunk(c, data);
+      expect(await decompressChunk(c, out, data.length)).toEqual(data);
+      for (const size of [data.length - 1, data.length + 1, 10])
+        await expect(decompressChunk(c, out, size)).rejects.toThrow(CoreError);
+    }
+  });
+
   it('rejects a corrupt chunk', async () => {
     const out = await compressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, data);
     const bad = out.slice();
     bad.fill(0xff, 10, 60);
     await expect(decompressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, bad)).rejects.toThrow();
+    await expect(
+      decompressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, bad, data.length),
+    ).rejects.toThrow();
   });
 });
