@@ -136,17 +136,7 @@ export function openHdf5Reader(path: string): Hdf5Reader {
             if (ptr === 0) throw new CoreError('OUT_OF_MEMORY', 'The wasm heap has no room for a read slab');
             view = { ptr, bytes };
           }
-          const rest = fullShape.slice(1);
-          const status = module.get_dataset_data(
-            fileId,
-            '/data',
-            [BigInt(r1 - r0), ...rest.map((x) => BigInt(x))],
-            [BigInt(r0), ...rest.map(() => 0n)],
-            fullShape.map(() => 1n),
-            BigInt(view.ptr),
-          );
-          if (status < 0)
-            throw new CoreError('HDF5_READ', `reading rows ${r0}…${r1} failed (status ${status})`);
+          readRowsInto(module, fileId, fullShape, r0, r1, view.ptr);
           // After the call: the heap may have grown during it (and its buffer been replaced).
           const data = typedArrayFor(dtype, module.HEAPU8.buffer, bytes / meta.size, view.ptr);
           return backOf(rows, data);
@@ -176,6 +166,27 @@ export function openHdf5Reader(path: string): Hdf5Reader {
 
 type DatasetMetadata = ReturnType<H5Env['module']['get_dataset_metadata']>;
 
+/** HDF5 reads rows [r0, r1) of `/data` (whole rows, C order) into the heap at `ptr`. */
+function readRowsInto(
+  module: H5Env['module'],
+  fileId: bigint,
+  fullShape: readonly number[],
+  r0: number,
+  r1: number,
+  ptr: number,
+): void {
+  const rest = fullShape.slice(1);
+  const status = module.get_dataset_data(
+    fileId,
+    '/data',
+    [BigInt(r1 - r0), ...rest.map((x) => BigInt(x))],
+    [BigInt(r0), ...rest.map(() => 0n)],
+    fullShape.map(() => 1n),
+    BigInt(ptr),
+  );
+  if (status < 0) throw new CoreError('HDF5_READ', `reading rows ${r0}…${r1} failed (status ${status})`);
+}
+
 function readRows(
   module: H5Env['module'],
   fileId: bigint,
@@ -197,8 +208,6 @@ function readRows(
   const chunkRows = meta.chunks ? meta.chunks[0]! : 1;
   const slabBytes = Math.max(1, opts.slabBytes ?? DEFAULT_READ_SLAB_BYTES);
   const rowsPerSlab = chunkRows * Math.max(1, Math.floor(slabBytes / Math.max(1, rowBytes * chunkRows)));
-  const big = (xs: readonly number[]): bigint[] => xs.map((x) => BigInt(x));
-  const strides = fullShape.map(() => 1n);
   const bufferRows = Math.min(rowsPerSlab, r1 - r0);
   const ptr = bufferRows * rowBytes > 0 ? module._malloc(bufferRows * rowBytes) : 0;
   if (bufferRows * rowBytes > 0 && ptr === 0)
@@ -208,15 +217,7 @@ function readRows(
     let a = r0;
     while (a < r1) {
       const b = Math.min(r1, (Math.floor(a / chunkRows) + rowsPerSlab / chunkRows) * chunkRows);
-      const status = module.get_dataset_data(
-        fileId,
-        '/data',
-        big([b - a, ...rest]),
-        big([a, ...rest.map(() => 0)]),
-        strides,
-        BigInt(ptr),
-      );
-      if (status < 0) throw new CoreError('HDF5_READ', `reading rows ${a}…${b} failed (status ${status})`);
+      readRowsInto(module, fileId, fullShape, a, b, ptr);
       const n = (b - a) * rowBytes;
       target.set(module.HEAPU8.subarray(ptr, ptr + n), (a - r0) * rowBytes);
       a = b;
