@@ -57,9 +57,9 @@ export function compareSlab(
       whole || decoded.length === (r1 - r0) * storedRowElems
         ? decoded
         : decoded.subarray(r0 * storedRowElems, r1 * storedRowElems);
-    // Compared as stored when the layout can, and no cast to the loaded dtype applies (the cast is
+    // Compared as stored when the layout can and no cast to the loaded dtype applies (the cast is
     // done on rebuilt rows, never in place on decoded ones).
-    const noCast = !(stored instanceof Float64Array) || input.array.dtype === 'f8';
+    const noCast = !castsValues(stored, input.array.dtype);
     if (noCast && layout.compareStored?.(acc, origSlab, stored, shape, values.facts)) return null;
     full = layout.unpack(stored, r0, r1, shape, values.facts);
   } else {
@@ -70,15 +70,20 @@ export function compareSlab(
   return full;
 }
 
+/** True when castToLoadedDtype changes `values` (decoded float64 values of a narrower loaded dtype). */
+function castsValues(values: NumberArray, dtype: DTypeCode): values is Float64Array {
+  return values instanceof Float64Array && dtype !== 'f8';
+}
+
 /** Rounds decoded float64 values in place as `astype(original dtype)` would (float32, integers). */
 function castToLoadedDtype(values: NumberArray, dtype: DTypeCode): void {
-  if (!(values instanceof Float64Array)) return;
+  if (!castsValues(values, dtype)) return;
   if (dtype === 'f4') {
     for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]!);
   } else if (dtype === 'f2') {
     values.set(float16BitsToFloat64(float64ToFloat16Bits(values)));
-  } else if (dtype !== 'f8') {
-    // numpy's rint rounds halves to even; decoded integers are within ε < 0.5 of an integer anyway.
+  } else {
+    // Integers. numpy's rint rounds halves to even; decoded integers are within ε < 0.5 of an integer anyway.
     for (let i = 0; i < values.length; i++) {
       const x = values[i]!;
       const r = Math.round(x);
