@@ -10,16 +10,16 @@
 // native zlib; its zlib header says "default level"), ~3× faster than pako; on the 159 MB example's
 // quantized store as small as pako's level 4 in Chromium (33.34 MB), 1.5 % smaller in Node (whose zlib
 // differs). Every level decodes: numcodecs.Zlib reads any zlib stream, whatever level wrote it. A
-// chunk of known size (every chunk the store reads back) is inflated by fflate straight into a
-// recycled buffer: DecompressionStream was ~30 % faster in Chromium (80 MiB: 226–260 vs 320 ms), but
-// every piece it hands out (64 KiB each, ~2,500 for the 159 MB example's store) is a buffer the
-// browser made, which only the collector frees (see streamThrough); a wasm-busy worker then ran the
-// next job with them resident. Otherwise DecompressionStream where there is one, else pako.
+// chunk (whose decoded size the store knows) is inflated by fflate straight into a recycled buffer:
+// DecompressionStream was ~30 % faster in Chromium (80 MiB: 226–260 vs 320 ms), but every piece it
+// hands out (64 KiB each, ~2,500 for the 159 MB example's store) is a buffer the browser made, which
+// only the collector frees (see streamThrough); a wasm-busy worker then ran the next job with them
+// resident.
 // numcodecs.js's blosc and zstd are built with Emscripten's embind, which creates functions from
 // strings, so the app's Content-Security-Policy (no 'unsafe-eval') stops them in the browser. The
 // default Zarr rows therefore use shuffle + zlib.
 import { unzlibSync } from 'fflate';
-import { deflate, inflate } from 'pako';
+import { deflate } from 'pako';
 import { shuffleBytes, unshuffleBytes } from '../core/byte-shuffle';
 import { CoreError } from '../core/errors';
 import { recycledArray } from '../core/release';
@@ -28,8 +28,8 @@ import { NATIVE_ZLIB_LEVEL } from './types';
 
 interface Codec {
   encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  /** `bytes`: the decoded size when the caller knows it. */
-  decode(data: Uint8Array, bytes?: number): Uint8Array | Promise<Uint8Array>;
+  /** `bytes`: the decoded size (a Zarr chunk's is known: the chunk's elements × their size). */
+  decode(data: Uint8Array, bytes: number): Uint8Array | Promise<Uint8Array>;
 }
 
 /**
@@ -84,16 +84,10 @@ async function makeCodec(c: ZarrCompressor): Promise<Codec> {
   if (c.id === 'zlib') {
     const level = c.level as ZlibLevel;
     const nativeEncode = level === NATIVE_ZLIB_LEVEL && typeof CompressionStream !== 'undefined';
-    const nativeDecode = typeof DecompressionStream !== 'undefined';
     return {
       encode: (d) =>
         nativeEncode ? streamThrough(new CompressionStream('deflate'), d) : deflate(d, { level }),
-      decode: (d, bytes) =>
-        bytes !== undefined
-          ? inflateInto(d, bytes)
-          : nativeDecode
-            ? streamThrough(new DecompressionStream('deflate'), d)
-            : inflate(d),
+      decode: inflateInto,
     };
   }
   const nc = await import('numcodecs');
@@ -135,11 +129,11 @@ export async function compressChunk(c: ZarrCompressor | null, chunk: Uint8Array)
   return (await codecFor(c)).encode(chunk);
 }
 
-/** A chunk's bytes decoded; `size`, when given, is its decoded byte length (checked). */
+/** A chunk's bytes decoded; `size` is its decoded byte length (checked for zlib). */
 export async function decompressChunk(
   c: ZarrCompressor | null,
   bytes: Uint8Array,
-  size?: number,
+  size: number,
 ): Promise<Uint8Array> {
   if (!c) return bytes;
   return (await codecFor(c)).decode(bytes, size);

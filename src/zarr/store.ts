@@ -245,7 +245,10 @@ export interface ZarrReadArray {
   data: TypedArray;
 }
 
-const DTYPE_ARRAYS: Record<string, new (b: ArrayBuffer) => TypedArray> = {
+const DTYPE_ARRAYS: Record<
+  string,
+  { new (b: ArrayBuffer, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number }
+> = {
   '|b1': Uint8Array,
   '|u1': Uint8Array,
   '|i1': Int8Array,
@@ -260,11 +263,21 @@ const DTYPE_ARRAYS: Record<string, new (b: ArrayBuffer) => TypedArray> = {
   '<f8': Float64Array,
 };
 
-function typedOf(dtype: string, bytes: Uint8Array): TypedArray {
+function arrayTypeOf(dtype: string): (typeof DTYPE_ARRAYS)[string] {
   const T = DTYPE_ARRAYS[dtype];
   if (!T) throw new CoreError('ZARR_READ', `unsupported Zarr dtype ${dtype}`);
-  const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  return new T(copy.buffer as ArrayBuffer);
+  return T;
+}
+
+/** `bytes` as elements of `dtype`: a view when they sit at an element boundary, else a copy. */
+function typedOf(dtype: string, bytes: Uint8Array): TypedArray {
+  const T = arrayTypeOf(dtype);
+  const size = T.BYTES_PER_ELEMENT;
+  if (bytes.byteLength % size !== 0)
+    throw new CoreError('ZARR_READ', `${bytes.byteLength} bytes are not whole ${dtype} elements`);
+  const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset % size === 0;
+  const own = whole ? bytes : bytes.slice();
+  return new T(own.buffer as ArrayBuffer, own.byteOffset, own.byteLength / size);
 }
 
 /** JSON.parse for Python's json output: bare NaN / Infinity / -Infinity tokens (outside strings) too. */
@@ -351,12 +364,10 @@ async function decodeRows(
     throw new CoreError('ZARR_READ', `${name} has no axes; the stores written here have at least one`);
   const [r0, r1] = rows ?? [0, shape[0]!];
   const outShape = [r1 - r0, ...shape.slice(1)];
-  const Out = DTYPE_ARRAYS[outType]!;
-  const item = new Out(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
+  const item = arrayTypeOf(outType).BYTES_PER_ELEMENT;
   const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * item);
   // Every chunk decompresses to a whole chunk of the stored type (edge chunks too, as Zarr v2 writes).
-  const chunkBytes =
-    chunks.reduce((a, b) => a * b, 1) * new DTYPE_ARRAYS[storedType]!(new ArrayBuffer(0)).BYTES_PER_ELEMENT;
+  const chunkBytes = chunks.reduce((a, b) => a * b, 1) * arrayTypeOf(storedType).BYTES_PER_ELEMENT;
   const strides = new Array<number>(r).fill(1);
   const cstrides = new Array<number>(r).fill(1);
   for (let d = r - 2; d >= 0; d--) {

@@ -31,7 +31,7 @@ describe('Zarr zlib chunks', () => {
     for (const level of [1, 4, 9]) {
       const out = await compressChunk({ id: 'zlib', level }, data);
       expect(Buffer.from(out)).not.toEqual(deflateSync(data, { level }));
-      expect(await decompressChunk({ id: 'zlib', level }, out)).toEqual(data);
+      expect(await decompressChunk({ id: 'zlib', level }, out, data.length)).toEqual(data);
     }
   });
 
@@ -49,7 +49,6 @@ describe('Zarr zlib chunks', () => {
     const out = await compressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, data);
     const bad = out.slice();
     bad.fill(0xff, 10, 60);
-    await expect(decompressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, bad)).rejects.toThrow();
     await expect(
       decompressChunk({ id: 'zlib', level: NATIVE_ZLIB_LEVEL }, bad, data.length),
     ).rejects.toThrow();
