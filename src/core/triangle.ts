@@ -43,6 +43,16 @@ function assertSquare(shape: readonly number[]): void {
     );
 }
 
+/** The matrix size and count of a stack of M×M matrices that `src` fills exactly. */
+function stackOf(src: NumberArray, shape: readonly number[]): { m: number; count: number } {
+  assertSquare(shape);
+  const n = sizeOf(shape);
+  if (src.length !== n)
+    throw new CoreError('BAD_SHAPE', `${src.length} values do not fill shape (${shape.join(', ')}).`);
+  const m = shape[shape.length - 1]!;
+  return { m, count: n / (m * m) };
+}
+
 function isFloatArray(a: NumberArray): boolean {
   return a instanceof Float64Array || a instanceof Float32Array;
 }
@@ -65,12 +75,7 @@ function checkOut(out: NumberArray, need: number): void {
 export function packUpper<T extends NumberArray>(src: T, shape: readonly number[]): T;
 export function packUpper<O extends NumberArray>(src: NumberArray, shape: readonly number[], out: O): O;
 export function packUpper(src: NumberArray, shape: readonly number[], out?: NumberArray): NumberArray {
-  assertSquare(shape);
-  const n = sizeOf(shape);
-  if (src.length !== n)
-    throw new CoreError('BAD_SHAPE', `${src.length} values do not fill shape (${shape.join(', ')}).`);
-  const m = shape[shape.length - 1]!;
-  const count = n / (m * m);
+  const { m, count } = stackOf(src, shape);
   const t = triangleSize(m);
   const dst = out ?? recycledArray(src.constructor as ArrayType<NumberArray>, count * t);
   checkOut(dst, count * t);
@@ -110,14 +115,9 @@ export function packUpper(src: NumberArray, shape: readonly number[], out?: Numb
  * both restore to equal numbers. `out` may be any float typed array (a float32 store rounds once).
  */
 export function copyUpper(src: NumberArray, shape: readonly number[], out: NumberArray): NumberArray {
-  assertSquare(shape);
-  const n = sizeOf(shape);
-  if (src.length !== n)
-    throw new CoreError('BAD_SHAPE', `${src.length} values do not fill shape (${shape.join(', ')}).`);
+  const { m, count } = stackOf(src, shape);
   if (!isFloatArray(out) && isFloatArray(src))
     throw new CoreError('BAD_PARAMS', 'copyUpper stores floats in a float array only (no rounding here).');
-  const m = shape[shape.length - 1]!;
-  const count = n / (m * m);
   checkOut(out, count * triangleSize(m));
   let k = 0;
   for (let i = 0; i < count; i++) {
