@@ -39,6 +39,19 @@ describe('float64ToFloat16Bits matches numpy astype(np.float16)', () => {
     expect(firstMismatches(got, expected, inputs)).toEqual([]);
   });
 
+  it('is bit-identical on views at an offset, into an output view (blocks of values fall elsewhere)', () => {
+    // Three times the reference set (> 3 × 65 Ki values: several blocks), viewed from value 12 345 on.
+    const n = inputs.length;
+    const src = new Float64Array(3 * n + 12345);
+    for (let k = 0; k < 3; k++) src.set(inputs, 12345 + k * n);
+    const out = new Uint16Array(3 * n + 7).fill(0xdead);
+    const got = float64ToFloat16Bits(src.subarray(12345), out.subarray(7));
+    expect(got.buffer).toBe(out.buffer);
+    for (let k = 0; k < 3; k++)
+      expect(firstMismatches(out.subarray(7 + k * n, 7 + (k + 1) * n), expected, inputs)).toEqual([]);
+    expect([...out.subarray(0, 7)]).toEqual(Array(7).fill(0xdead));
+  });
+
   it('gives the same bits from Float32Array, Int32Array and Uint8Array inputs (widened exactly)', () => {
     const idx: number[] = [];
     for (let i = 0; i < inputs.length; i++)
