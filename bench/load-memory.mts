@@ -3,9 +3,9 @@
 // moment the file is chosen until `ms` later. The loader reads the file in 64 MiB slabs with
 // Blob.arrayBuffer(), buffers the browser makes and frees only when collected; the load runs in a
 // worker of its own, terminated when it has handed the array on, which frees them at once. This
-// prints the peak while that worker lives and after.
+// prints the peak before the first row runs (the load is over then) and the peak after it (the
+// sweep's start, within `ms`).
 //   npx vite build --outDir /tmp/dist-probe && npx tsx bench/load-memory.mts /tmp/dist-probe [rows] [ms]
-// The load is over when the first row runs; the peak after it is the start of the sweep.
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
 import { readFileSync, writeFileSync } from 'node:fs';

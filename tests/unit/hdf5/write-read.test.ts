@@ -382,6 +382,7 @@ describe('an open reader: row ranges, copied or as views of the heap', () => {
             for (const rows of [
               [0, 9],
               [2, 5],
+              [5, 9],
               [3, 3],
             ] as [number, number][]) {
               const copied = reader.read({ rows });
