@@ -1,11 +1,8 @@
 // IEEE 754 binary16 conversions, bit-identical to numpy: `x.astype(np.float16)` from float64 rounds ONCE,
-// to nearest with ties to even (numpy/core/src/npymath/halffloat.c, npy_doublebits_to_halfbits) — not
-// via float32, which would round twice. Works on the raw IEEE bits (integer ops only), so it is fast
-// (~55 ms for a 1000×141×141 stack in Node) and keeps NaN signs and payload bits exactly as numpy does.
-// Measured and left: rounding through float32 first (Math.fround in hardware) and taking the slow
-// path only where the float32 value is a float16 midpoint (the one case double rounding gets wrong):
-// in a Chromium worker 40–49 instead of 59–67 ms per 2·10⁷ noisy values, but 48–61 instead of
-// 45–51 when 80 % of them are zeros, as in SHAP interaction values.
+// to nearest with ties to even (numpy/core/src/npymath/halffloat.c, npy_doublebits_to_halfbits). The
+// exact rounding works on the raw IEEE bits (integer ops only) and keeps NaN signs and payload bits
+// exactly as numpy does; the common values take a faster road through float32 (halfBlock)
+// that gives the same bits.
 //
 // @petamoriken/float16 also rounds directly from double with ties to even (its tests agree with
 // numpy on every reference case, see tests/unit/core/float16.test.ts), but through a DataView it
@@ -64,21 +61,39 @@ function halfBitsFromWords(hi: number, lo: number): number {
   return sign + ((e - 1008) << 10) + m + up;
 }
 
-/** Values widened to float64 per block for non-float64 input. */
+/** Values per block: widened to float64 (non-float64 input), or rounded to float32 first. */
 const BLOCK = 4096;
-/**
- * Float64 values converted per call of halfBlock. A hot loop that runs once per call of its function
- * is optimised on the stack (OSR), and V8's OSR code of this loop ran ~80 ms per 2·10⁷ values against
- * ~50 for the function compiled whole, which it only was from the third call: the encodes of a sweep
- * call this once or twice per worker. Called per block of 64 Ki, the loop's function is compiled whole
- * within the first call (Node: first call 57 instead of 82 ms, later ones 53 instead of 50).
- */
-const RUN = 1 << 16;
 
-/** Half bits of the float64 values whose 32-bit words are `w`, into `dst` (dst.length values). */
-function halfBlock(w: Uint32Array, dst: Uint16Array): void {
-  const n = dst.length;
-  for (let i = 0, j = 0; i < n; i++, j += 2) dst[i] = halfBitsFromWords(w[j + HI]!, w[j + LO]!);
+/** The block rounded to float32 (hardware rounding, ties to even), and its bits. */
+const f32Block = new Float32Array(BLOCK);
+const f32Bits = new Uint32Array(f32Block.buffer);
+
+/**
+ * Half bits of src[at, at + n) into dst[at, at + n) (n ≤ BLOCK; `w`: src's 32-bit words).
+ * Each value x is first rounded to float32, f, in hardware. Every float16 value, every midpoint
+ * between two of them (65520, where the rounding turns to Inf, among them) and 2^-25 are float32
+ * values, and rounding is monotonic, so x and f lie on the same side of each: when f is not itself a
+ * midpoint, x rounds to the half that f does, and f's bits give it with an add and a shift. A
+ * midpoint f (x may have been just beside it: double rounding), and f below the half normals or
+ * beyond them (subnormals, Inf, NaN), take the exact rounding of x's own bits; |f| < 2^-25 means
+ * |x| < 2^-25, a signed zero. In a Chromium worker, 2·10⁷ values per call: noisy ones 40–50 ms this
+ * way against 59–66 for the exact rounding of every value; real SHAP stacks tiled to that size 43–54
+ * vs 55–69; 80 % zeros at random places 67–76 vs 75–82. Called per block of 4096, the loops' function
+ * is compiled whole within the first call (V8 runs a loop that runs once per call as slower
+ * on-stack-replacement code until the function's third call).
+ */
+function halfBlock(src: Float64Array, w: Uint32Array, dst: Uint16Array, at: number, n: number): void {
+  for (let i = 0; i < n; i++) f32Block[i] = src[at + i]!;
+  for (let i = 0; i < n; i++) {
+    const b = f32Bits[i]!;
+    const e = (b >>> 23) & 0xff; // biased float32 exponent
+    if ((e - 113) >>> 0 < 30 && (b & 0x1fff) !== 0x1000)
+      // Half normal range (2^-14 ≤ |f| < 2^16), not a midpoint: rebias, round on the 13 dropped bits
+      // (a carry bumps the exponent, up to 0x7c00 = Inf above 65520).
+      dst[at + i] = ((b >>> 16) & 0x8000) + (((b & 0x7fffffff) - 0x38000000 + 0x1000) >>> 13);
+    else if (e < 102) dst[at + i] = (b >>> 16) & 0x8000;
+    else dst[at + i] = halfBitsFromWords(w[2 * (at + i) + HI]!, w[2 * (at + i) + LO]!);
+  }
 }
 
 function tooShort(have: number, need: number): CoreError {
@@ -95,18 +110,16 @@ export function float64ToFloat16Bits(src: NumberArray, out?: Uint16Array): Uint1
   if (dst.length < n) throw tooShort(dst.length, n);
   if (src instanceof Float64Array) {
     const w = new Uint32Array(src.buffer, src.byteOffset, n * 2);
-    for (let s = 0; s < n; s += RUN) {
-      const e = Math.min(n, s + RUN);
-      halfBlock(w.subarray(2 * s, 2 * e), dst.subarray(s, e));
-    }
+    for (let start = 0; start < n; start += BLOCK) halfBlock(src, w, dst, start, Math.min(BLOCK, n - start));
     return dst;
   }
+  // Other arrays are widened to float64 per block first (exact), and their halves written from there.
   const block = new Float64Array(Math.min(BLOCK, n));
   const w = new Uint32Array(block.buffer);
   for (let start = 0; start < n; start += BLOCK) {
     const len = Math.min(BLOCK, n - start);
     for (let k = 0; k < len; k++) block[k] = src[start + k]!;
-    halfBlock(w.subarray(0, 2 * len), dst.subarray(start, start + len));
+    halfBlock(block, w, dst.subarray(start, start + len), 0, len);
   }
   return dst;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import {
   float16BitsToFloat32,
@@ -90,6 +91,39 @@ describe('float64ToFloat16Bits matches numpy astype(np.float16)', () => {
     expect(float64ToFloat16Bits(Float64Array.of(1, 2), out)).toBe(out);
     expect([...out]).toEqual([0x3c00, 0x4000, 0, 0]);
     expect(() => float64ToFloat16Bits(Float64Array.of(1, 2, 3), new Uint16Array(2))).toThrow(CoreError);
+  });
+
+  it('agrees with the oracle on doubles a few float64 ulps from each float16 midpoint and value (double-rounding bait)', () => {
+    // A float16 value or midpoint (every one, any sign), moved by a few units in the last place of
+    // float64 and by whole float32 ones, so that rounding to float32 first lands on the midpoint.
+    const dv = new DataView(new ArrayBuffer(8));
+    const nudge = (x: number, k: number): number => {
+      dv.setFloat64(0, x);
+      dv.setBigInt64(0, dv.getBigInt64(0) + BigInt(k));
+      return dv.getFloat64(0);
+    };
+    const half = new DataView(new ArrayBuffer(2));
+    const oracle = (x: number): number => {
+      setFloat16(half, 0, x, true);
+      return half.getUint16(0, true);
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xfbff }),
+        fc.boolean(),
+        fc.constantFrom(-(2 ** 29), -3, -1, 0, 1, 3, 2 ** 29),
+        (bits, mid, k) => {
+          if ((bits & 0x7c00) === 0x7c00) return; // Inf/NaN patterns
+          const a = float16BitsToNumber(bits);
+          const b = float16BitsToNumber(bits + 1);
+          const x = nudge(mid && (bits & 0x7fff) !== 0x7bff ? (a + b) / 2 : a, k);
+          const xs = Float64Array.of(x, -x);
+          const got = float64ToFloat16Bits(xs);
+          expect([got[0], got[1]]).toEqual([oracle(x), oracle(-x)]);
+        },
+      ),
+      { numRuns: 20000 },
+    );
   });
 
   it('@petamoriken/float16 (the independent oracle) agrees with numpy on every case', () => {
