@@ -347,6 +347,43 @@ export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
   };
 }
 
+/**
+ * Copies a decoded chunk's part [lo, hi) into `out` (rows from r0), one run along the last axis at a
+ * time. A function of its own: inside the async decodeRows, its loop made the engine optimise that
+ * whole function (awaits, filters and inlined codecs) several times per worker (Node: 29 ms per
+ * optimisation, 144 ms over a sweep's two Zarr jobs).
+ */
+function scatterChunk(
+  out: Uint8Array,
+  cb: Uint8Array,
+  item: number,
+  at: {
+    lo: number[];
+    hi: number[];
+    start: number[];
+    r0: number;
+    strides: number[];
+    cstrides: number[];
+  },
+): void {
+  const { lo, hi, start, r0, strides, cstrides } = at;
+  const last = lo.length - 1;
+  const run = hi[last]! - lo[last]!;
+  const idx = lo.slice(0, last);
+  for (;;) {
+    let o = lo[last]! - (last === 0 ? r0 : 0);
+    let c = lo[last]! - start[last]!;
+    for (let d = 0; d < last; d++) {
+      o += (idx[d]! - (d === 0 ? r0 : 0)) * strides[d]!;
+      c += (idx[d]! - start[d]!) * cstrides[d]!;
+    }
+    out.set(cb.subarray(c * item, (c + run) * item), o * item);
+    let d = last - 1;
+    while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
+    if (d < 0) break;
+  }
+}
+
 async function decodeRows(
   files: Record<string, Uint8Array>,
   name: string,
@@ -398,22 +435,7 @@ async function decodeRows(
     for (let f = scaled.length - 1; f >= 0; f--)
       temps.push((chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!)));
     const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    // Scatter the chunk's rows into the output, one run along the last axis at a time.
-    const last = r - 1;
-    const run = hi[last]! - lo[last]!;
-    const idx = lo.slice(0, last);
-    for (;;) {
-      let o = lo[last]! - (last === 0 ? r0 : 0);
-      let c = lo[last]! - start[last]!;
-      for (let d = 0; d < last; d++) {
-        o += (idx[d]! - (d === 0 ? r0 : 0)) * strides[d]!;
-        c += (idx[d]! - start[d]!) * cstrides[d]!;
-      }
-      out.set(cb.subarray(c * item, (c + run) * item), o * item);
-      let d = last - 1;
-      while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
-      if (d < 0) break;
-    }
+    scatterChunk(out, cb, item, { lo, hi, start, r0, strides, cstrides });
     releaseBuffers(temps, buffersOf(bytes, out));
   }
   return typedOf(outType, out);
