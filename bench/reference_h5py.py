@@ -21,9 +21,11 @@ Parameters mirror the app (src/strategies/*.ts, docs/FILE-FORMAT.md, docs/ARCHIT
 - float16 / float32 / native are contiguous; gzip, scaleoffset and quantized are chunked;
 - scaleoffset=D on float32 and on float64 (h5py: H5Z_SO_FLOAT_DSCALE);
 - quantized: scale = 2*eps*(1 - 2**-20), offset = min, q = round((x - offset)/scale) in the smallest
-  unsigned integer type that fits, with scaleoffset=0 (automatic minbits, the app's filter 6,[2,0])
-  or gzip; CF scale_factor / add_offset attributes. For the triangle layout the encoding's eps is
-  the user's eps minus half of max|A - A.T| (what the layout itself costs), as in the app.
+  unsigned integer type that fits, with scaleoffset=0 (automatic minbits, the app's filter 6,[2,0]),
+  gzip, or shuffle + gzip (h5py's shuffle=True, chunk heights as the app's shuffleRowChunks in
+  src/strategies/common.ts); CF scale_factor / add_offset attributes. For the triangle layout the
+  encoding's eps is the user's eps minus half of max|A - A.T| (what the layout itself costs), as in
+  the app.
 
 --plugin-specs names a JSON list of the app's plugin-codec strategies ({id, layout, values, filter,
 opts, min_filter_version}: the HDF5 filter id and cd_values the app uses, from its filter registry
@@ -57,6 +59,21 @@ def row_chunks(shape, item_bytes, target=CHUNK_TARGET_BYTES):
     row_bytes = int(np.prod(shape[1:])) * item_bytes
     rows = max(1, min(shape[0], target // row_bytes))
     return (rows,) + tuple(shape[1:])
+
+
+def shuffle_row_chunks(shape, item_bytes, target=CHUNK_TARGET_BYTES):
+    """row_chunks' height or a lower one down to half of it, leaving the fewest rows in a partial last
+    chunk (ties: the taller), as the app's shuffle + gzip chunks (src/strategies/common.ts
+    shuffleRowChunks)."""
+    chunks = row_chunks(shape, item_bytes, target)
+    rows, c = shape[0], chunks[0]
+    best = c
+    for h in range(c, max(1, -(-c // 2)) - 1, -1):
+        if rows % h < rows % best:
+            best = h
+        if rows % best == 0:
+            break
+    return (best,) + chunks[1:]
 
 
 def quantization(lo, hi, eps):
@@ -237,14 +254,19 @@ class Sweep:
                 return y, {'chunks': row_chunks(y.shape, y.itemsize), 'scaleoffset': d}, {}
             self.hdf5('hdf5-scaleoffset', layout, {'decimals': d, 'base': base}, base, so)
         eff = eps - self.layout_error[layout]
-        for codec in ('scaleoffset', 'gzip'):
+        for codec in ('scaleoffset', 'gzip', 'shuffle-gzip'):
             def quant(x, codec=codec):
                 scale, offset, dtype = quantization(self.lo, self.hi, eff)
                 q = np.rint((x - offset) / scale).astype(dtype)
-                target = BITPACK_CHUNK_TARGET_BYTES if codec == 'scaleoffset' else CHUNK_TARGET_BYTES
-                kw = {'chunks': row_chunks(q.shape, q.itemsize, target)}
-                kw.update({'scaleoffset': 0} if codec == 'scaleoffset'
-                          else {'compression': 'gzip', 'compression_opts': level})
+                if codec == 'scaleoffset':
+                    kw = {'chunks': row_chunks(q.shape, q.itemsize, BITPACK_CHUNK_TARGET_BYTES),
+                          'scaleoffset': 0}
+                elif codec == 'gzip':
+                    kw = {'chunks': row_chunks(q.shape, q.itemsize),
+                          'compression': 'gzip', 'compression_opts': level}
+                else:  # h5py's own shuffle=True before deflate, on the app's shuffle chunks
+                    kw = {'chunks': shuffle_row_chunks(q.shape, q.itemsize), 'shuffle': True,
+                          'compression': 'gzip', 'compression_opts': level}
                 return q, kw, {'scale_factor': np.float64(scale), 'add_offset': np.float64(offset)}
             self.hdf5('hdf5-quantized', layout, {'eps': eps, 'codec': codec, 'level': level}, codec, quant)
 
