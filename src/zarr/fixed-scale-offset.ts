@@ -43,9 +43,14 @@ export function fixedScaleOffsetFor(plan: QuantizationPlan): FixedScaleOffsetFil
   return { id: 'fixedscaleoffset', offset, scale, dtype: '<f8', astype: ASTYPE[plan.dtype] };
 }
 
-/** numcodecs' decode, double for double: `enc / scale + offset`. */
-export function decodeFixedScaleOffset(codes: NumberArray, f: FixedScaleOffsetFilter): Float64Array {
-  const out = new Float64Array(codes.length);
+/** numcodecs' decode, double for double: `enc / scale + offset` (into `out` when given). */
+export function decodeFixedScaleOffset(
+  codes: NumberArray,
+  f: FixedScaleOffsetFilter,
+  out = new Float64Array(codes.length),
+): Float64Array {
+  if (out.length !== codes.length)
+    throw new CoreError('INTERNAL', `${codes.length} codes do not fit ${out.length} values`);
   const { scale, offset } = f;
   for (let i = 0; i < codes.length; i++) out[i] = codes[i]! / scale + offset;
   return out;

@@ -364,9 +364,19 @@ function scatterChunk(
     r0: number;
     strides: number[];
     cstrides: number[];
+    /** Elements per row when chunks span every axis but the first (one run per chunk), else 0. */
+    rowElems: number;
   },
 ): void {
-  const { lo, hi, start, r0, strides, cstrides } = at;
+  const { lo, hi, start, r0, strides, cstrides, rowElems } = at;
+  if (rowElems > 0) {
+    const rowBytes = rowElems * item;
+    out.set(
+      cb.subarray((lo[0]! - start[0]!) * rowBytes, (hi[0]! - start[0]!) * rowBytes),
+      (lo[0]! - r0) * rowBytes,
+    );
+    return;
+  }
   const last = lo.length - 1;
   const run = hi[last]! - lo[last]!;
   const idx = lo.slice(0, last);
@@ -411,6 +421,9 @@ async function decodeRows(
     strides[d] = strides[d + 1]! * outShape[d + 1]!;
     cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
   }
+  // Elements per row when chunks span every axis but the first (the stores written here): a chunk's
+  // rows are then one run in the chunk and in the output. 0 otherwise.
+  const rowElems = chunks.every((c, d) => d === 0 || c === shape[d]) ? cstrides[0]! : 0;
   for (const g of gridIndices(gridOf(shape, chunks))) {
     const start = g.map((gi, d) => gi * chunks[d]!);
     // The part of this chunk inside the array and, along axis 0, inside the rows asked for.
@@ -432,10 +445,19 @@ async function decodeRows(
     }
     let chunk: TypedArray = typedOf(storedType, decoded);
     temps.push(chunk);
-    for (let f = scaled.length - 1; f >= 0; f--)
-      temps.push((chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!)));
-    const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    scatterChunk(out, cb, item, { lo, hi, start, r0, strides, cstrides });
+    if (rowElems > 0 && scaled.length === 1 && item === 8) {
+      // Row chunks through one fixedscaleoffset filter: the rows asked for are decoded straight into
+      // their place in the output (no decoded copy of the whole chunk to scatter).
+      const from = (lo[0]! - start[0]!) * rowElems;
+      const count = (hi[0]! - lo[0]!) * rowElems;
+      const into = new Float64Array(out.buffer, (lo[0]! - r0) * rowElems * item, count);
+      decodeFixedScaleOffset(chunk.subarray(from, from + count) as never, scaled[0]!, into);
+    } else {
+      for (let f = scaled.length - 1; f >= 0; f--)
+        temps.push((chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!)));
+      const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      scatterChunk(out, cb, item, { lo, hi, start, r0, strides, cstrides, rowElems });
+    }
     releaseBuffers(temps, buffersOf(bytes, out));
   }
   return typedOf(outType, out);
