@@ -176,7 +176,7 @@ describe('reading rows of a zipped store', () => {
             ...p.arrays[0]!,
             dtype: '<f8',
             data: codes,
-            filters: [f, { id: 'shuffle', elementsize: 2 }],
+            filters: [f, { id: 'shuffle' as const, elementsize: 2 }],
           };
           const group = openZarrZip(zipEntries(await buildZarrEntries({ ...p, arrays: [array] })));
           const r0 = a % (shape[0]! + 1);
