@@ -348,8 +348,8 @@ export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
 }
 
 /**
- * Copies a decoded chunk's part [lo, hi) into `out` (rows from r0), one run along the last axis at a
- * time. A function of its own: inside the async decodeRows, its loop made the engine optimise that
+ * Copies a decoded chunk's part [lo, hi) into `out` (rows from r0): in one run when chunks span every
+ * axis but the first, else one run along the last axis at a time. A function of its own: inside the async decodeRows, its loop made the engine optimise that
  * whole function (awaits, filters and inlined codecs) several times per worker (Node: 29 ms per
  * optimisation, 144 ms over a sweep's two Zarr jobs).
  */
