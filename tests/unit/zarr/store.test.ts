@@ -131,65 +131,62 @@ describe('zarr store', () => {
 });
 
 describe('reading rows of a zipped store', () => {
-  it('rows [r0, r1) equal that slice of the whole array, for any shape, chunking and range', async () => {
-    await fc.assert(
+  /**
+   * Runs `check` on stores of up to `rank` axes in any chunking, with a row range [r0, r1) of the
+   * first axis (empty and whole included) and the elements per row.
+   */
+  const forShapesAndRanges = (
+    rank: number,
+    check: (shape: number[], chunks: number[], range: [number, number], rowElems: number) => Promise<void>,
+  ) =>
+    fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: rank }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: rank, maxLength: rank }),
         fc.nat(),
         fc.nat(),
         async (shape, chunkSeed, a, b) => {
-          const chunks = shape.map((s, d) => Math.min(s, chunkSeed[d]!));
-          const p = plan(shape, chunks, { id: 'zlib', level: 1 } as ZarrCompressor);
-          const group = openZarrZip(zipEntries(await buildZarrEntries(p)));
           const r0 = a % (shape[0]! + 1);
           const r1 = r0 + (b % (shape[0]! - r0 + 1));
-          const rowElems = shape.slice(1).reduce((x, y) => x * y, 1);
-          const want = (p.arrays[0]!.data as Float32Array).subarray(r0 * rowElems, r1 * rowElems);
-          expect(Array.from((await group.read('data', [r0, r1])) as Float32Array)).toEqual(Array.from(want));
+          const chunks = shape.map((s, d) => Math.min(s, chunkSeed[d]!));
+          await check(
+            shape,
+            chunks,
+            [r0, r1],
+            shape.slice(1).reduce((x, y) => x * y, 1),
+          );
         },
       ),
       { numRuns: 60 },
     );
+
+  it('rows [r0, r1) equal that slice of the whole array, for any shape, chunking and range', async () => {
+    await forShapesAndRanges(4, async (shape, chunks, [r0, r1], rowElems) => {
+      const p = plan(shape, chunks, { id: 'zlib', level: 1 } as ZarrCompressor);
+      const group = openZarrZip(zipEntries(await buildZarrEntries(p)));
+      const want = (p.arrays[0]!.data as Float32Array).subarray(r0 * rowElems, r1 * rowElems);
+      expect(Array.from((await group.read('data', [r0, r1])) as Float32Array)).toEqual(Array.from(want));
+    });
   });
 
   it('rows [r0, r1) of quantized codes (shuffle + fixedscaleoffset) decode as numcodecs does, for any chunking and range', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
-        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 3, maxLength: 3 }),
-        fc.nat(),
-        fc.nat(),
-        async (shape, chunkSeed, a, b) => {
-          const chunks = shape.map((s, d) => Math.min(s, chunkSeed[d]!));
-          const n = shape.reduce((x, y) => x * y, 1);
-          const codes = Int16Array.from({ length: n }, (_, i) => ((i * 7919) % 601) - 300);
-          const f = {
-            id: 'fixedscaleoffset',
-            offset: 0.25,
-            scale: 1 / 3e-3,
-            dtype: '<f8',
-            astype: '<i2',
-          } as const;
-          const p = plan(shape, chunks, { id: 'zlib', level: 1 } as ZarrCompressor);
-          const array = {
-            ...p.arrays[0]!,
-            dtype: '<f8',
-            data: codes,
-            filters: [f, { id: 'shuffle' as const, elementsize: 2 }],
-          };
-          const group = openZarrZip(zipEntries(await buildZarrEntries({ ...p, arrays: [array] })));
-          const r0 = a % (shape[0]! + 1);
-          const r1 = r0 + (b % (shape[0]! - r0 + 1));
-          const rowElems = shape.slice(1).reduce((x, y) => x * y, 1);
-          const want = decodeFixedScaleOffset(codes.subarray(r0 * rowElems, r1 * rowElems), f);
-          const got = (await group.read('data', [r0, r1])) as Float64Array;
-          expect(got).toBeInstanceOf(Float64Array);
-          expect(Array.from(got)).toEqual(Array.from(want));
-        },
-      ),
-      { numRuns: 60 },
-    );
+    const f = { id: 'fixedscaleoffset', offset: 0.25, scale: 1 / 3e-3, dtype: '<f8', astype: '<i2' } as const;
+    await forShapesAndRanges(3, async (shape, chunks, [r0, r1], rowElems) => {
+      const n = shape.reduce((x, y) => x * y, 1);
+      const codes = Int16Array.from({ length: n }, (_, i) => ((i * 7919) % 601) - 300);
+      const p = plan(shape, chunks, { id: 'zlib', level: 1 } as ZarrCompressor);
+      const array = {
+        ...p.arrays[0]!,
+        dtype: '<f8',
+        data: codes,
+        filters: [f, { id: 'shuffle' as const, elementsize: 2 }],
+      };
+      const group = openZarrZip(zipEntries(await buildZarrEntries({ ...p, arrays: [array] })));
+      const want = decodeFixedScaleOffset(codes.subarray(r0 * rowElems, r1 * rowElems), f);
+      const got = (await group.read('data', [r0, r1])) as Float64Array;
+      expect(got).toBeInstanceOf(Float64Array);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    });
   });
 
   it('names a missing array', async () => {
