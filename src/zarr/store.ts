@@ -1,12 +1,13 @@
 // A Zarr v2 store (one group: `data`, and `pairs` for the used-pairs layouts) built in memory and
 // packed into one zip that Python's `zarr.ZipStore` opens: `.zgroup`, `.zattrs`, each array's
 // `.zarray` / `.zattrs` (written here by hand: no npm package writes Zarr v2 metadata) and its chunks,
-// compressed by numcodecs.js. The zip is written by fflate, entries STORED (the chunks are already
-// compressed, and zarr.ZipStore writes ZIP_STORED too) with a fixed 1980-01-01 timestamp, so the same
-// input gives the same bytes. fflate does not write zip64: a store over 4 GiB or 65 535 entries is
-// refused with that reason (see zipProblem).
+// compressed by numcodecs.js. The zip is written by zip.ts (what fflate's zipSync writes, with a faster
+// CRC), entries STORED (the chunks are already compressed, and zarr.ZipStore writes ZIP_STORED too)
+// with a fixed 1980-01-01 timestamp, so the same input gives the same bytes. No zip64: a store over
+// 4 GiB or 65 535 entries is refused with that reason (see zipProblem).
 import { CoreError } from '../core/errors';
-import { unzipSync, zipSync } from 'fflate';
+import { unzipSync } from 'fflate';
+import { storedZip } from './zip';
 import { buffersOf, releaseBuffers } from '../core/release';
 import type { RowSlabs, TypedArray } from '../core/ndarray';
 import { ROW_SLAB_BYTES, slabRowsFor } from '../core/ndarray';
@@ -222,19 +223,17 @@ export function zipProblem(entries: ZarrEntries): string | null {
   let bytes = 22;
   for (const [k, v] of entries) bytes += 30 + 46 + 2 * utf8(k).length + v.byteLength;
   if (entries.size > ZIP_MAX_ENTRIES)
-    return `the store has ${entries.size.toLocaleString()} entries; a zip holds 65 535 without zip64, which the zip writer (fflate) does not write`;
+    return `the store has ${entries.size.toLocaleString()} entries; a zip holds 65 535 without zip64, which the app's zip writer does not write`;
   if (bytes > ZIP_LIMIT)
-    return `the store is ${(bytes / 2 ** 30).toFixed(1)} GiB; a zip over 4 GiB needs zip64, which the zip writer (fflate) does not write`;
+    return `the store is ${(bytes / 2 ** 30).toFixed(1)} GiB; a zip over 4 GiB needs zip64, which the app's zip writer does not write`;
   return null;
 }
 
-/** The zip of the entries (STORED, fixed timestamps): what the user downloads. */
+/** The zip of the entries (STORED, fixed timestamps): what the user downloads (zip.ts). */
 export function zipEntries(entries: ZarrEntries): Uint8Array {
   const problem = zipProblem(entries);
   if (problem) throw new ZarrStoreProblem(problem);
-  const files: Record<string, [Uint8Array, { level: 0; mtime: Date }]> = {};
-  for (const [k, v] of entries) files[k] = [v, { level: 0, mtime: ZIP_MTIME }];
-  return zipSync(files, { level: 0, mtime: ZIP_MTIME });
+  return storedZip(entries, ZIP_MTIME);
 }
 
 /** One array read back from a zipped store: the `.zarray`, `.zattrs` and the values after the filters. */
