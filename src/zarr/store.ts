@@ -9,7 +9,7 @@ import { CoreError } from '../core/errors';
 import { unzipSync } from 'fflate';
 import { storedZip } from './zip';
 import { buffersOf, releaseBuffers } from '../core/release';
-import type { RowSlabs, TypedArray } from '../core/ndarray';
+import type { NumberArray, RowSlabs, TypedArray } from '../core/ndarray';
 import { ROW_SLAB_BYTES, slabRowsFor } from '../core/ndarray';
 import { compressChunk, decompressChunk, numcodecsShuffle } from './codecs';
 import { decodeFixedScaleOffset } from './fixed-scale-offset';
@@ -98,6 +98,49 @@ function bytesOf(a: TypedArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/**
+ * The contiguous runs that copy the part [lo, hi) of the chunk starting at `start` between that chunk
+ * and a C-order array of `shape` held from row r0 on: `run(chunkAt, arrayAt, length)`, in elements.
+ * Trailing axes the chunk spans whole (chunk length = array length) join the run of the axis before
+ * them, so a chunk of whole rows is one run. Kept out of the async decodeRows: its loop there made
+ * the engine optimise that whole function again and again (Node: 29 ms per optimisation, 144 ms over
+ * a sweep's two Zarr jobs).
+ */
+function forEachRun(
+  shape: readonly number[],
+  chunks: readonly number[],
+  start: readonly number[],
+  lo: readonly number[],
+  hi: readonly number[],
+  r0: number,
+  run: (chunkAt: number, arrayAt: number, length: number) => void,
+): void {
+  const r = shape.length;
+  const strides = new Array<number>(r).fill(1);
+  const cstrides = new Array<number>(r).fill(1);
+  for (let d = r - 2; d >= 0; d--) {
+    strides[d] = strides[d + 1]! * shape[d + 1]!;
+    cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
+  }
+  let k = r;
+  while (k > 1 && chunks[k - 1] === shape[k - 1]) k--;
+  const runAxis = k - 1; // axes after it are whole
+  const length = (hi[runAxis]! - lo[runAxis]!) * cstrides[runAxis]!;
+  const idx = lo.slice(0, runAxis + 1);
+  for (;;) {
+    let a = 0;
+    let c = 0;
+    for (let d = 0; d <= runAxis; d++) {
+      a += (idx[d]! - (d === 0 ? r0 : 0)) * strides[d]!;
+      c += (idx[d]! - start[d]!) * cstrides[d]!;
+    }
+    run(c, a, length);
+    let d = runAxis - 1;
+    while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
+    if (d < 0) break;
+  }
+}
+
 /** Copies chunk `grid` (chunk indices) of a C-order array into a zero-padded full-size chunk. */
 function chunkBytes(
   src: Uint8Array,
@@ -106,37 +149,12 @@ function chunkBytes(
   grid: readonly number[],
   item: number,
 ): Uint8Array {
-  const r = shape.length;
-  const chunkElems = chunks.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(chunkElems * item);
-  const strides = new Array<number>(r).fill(1);
-  const cstrides = new Array<number>(r).fill(1);
-  for (let d = r - 2; d >= 0; d--) {
-    strides[d] = strides[d + 1]! * shape[d + 1]!;
-    cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
-  }
+  const out = new Uint8Array(chunks.reduce((a, b) => a * b, 1) * item);
   const start = grid.map((g, d) => g * chunks[d]!);
-  const extent = start.map((s, d) => Math.min(chunks[d]!, shape[d]! - s));
-  // Trailing axes the chunk spans whole are one contiguous run in both arrays.
-  let k = r;
-  while (k > 1 && chunks[k - 1] === shape[k - 1]) k--;
-  // Axes [k, r) are whole: a run is extent[k-1] × cstrides[k-1] elements when k ≥ 1.
-  const runAxis = Math.max(0, k - 1);
-  const runElems = extent[runAxis]! * cstrides[runAxis]!;
-  const idx = new Array<number>(runAxis).fill(0);
-  for (;;) {
-    let s = 0;
-    let c = 0;
-    for (let d = 0; d < runAxis; d++) {
-      s += (start[d]! + idx[d]!) * strides[d]!;
-      c += idx[d]! * cstrides[d]!;
-    }
-    s += start[runAxis]! * strides[runAxis]!;
-    out.set(src.subarray(s * item, (s + runElems) * item), c * item);
-    let d = runAxis - 1;
-    while (d >= 0 && ++idx[d]! >= extent[d]!) idx[d--] = 0;
-    if (d < 0) break;
-  }
+  const end = start.map((s, d) => Math.min(s + chunks[d]!, shape[d]!));
+  forEachRun(shape, chunks, start, start, end, 0, (c, s, n) =>
+    out.set(src.subarray(s * item, (s + n) * item), c * item),
+  );
   return out;
 }
 
@@ -346,53 +364,6 @@ export function openZarrZip(zip: Uint8Array): OpenZarrGroup {
   };
 }
 
-/**
- * Copies a decoded chunk's part [lo, hi) into `out` (rows from r0): in one run when chunks span every
- * axis but the first, else one run along the last axis at a time. A function of its own: inside the async decodeRows, its loop made the engine optimise that
- * whole function (awaits, filters and inlined codecs) several times per worker (Node: 29 ms per
- * optimisation, 144 ms over a sweep's two Zarr jobs).
- */
-function scatterChunk(
-  out: Uint8Array,
-  cb: Uint8Array,
-  item: number,
-  at: {
-    lo: number[];
-    hi: number[];
-    start: number[];
-    r0: number;
-    strides: number[];
-    cstrides: number[];
-    /** Elements per row when chunks span every axis but the first (one run per chunk), else 0. */
-    rowElems: number;
-  },
-): void {
-  const { lo, hi, start, r0, strides, cstrides, rowElems } = at;
-  if (rowElems > 0) {
-    const rowBytes = rowElems * item;
-    out.set(
-      cb.subarray((lo[0]! - start[0]!) * rowBytes, (hi[0]! - start[0]!) * rowBytes),
-      (lo[0]! - r0) * rowBytes,
-    );
-    return;
-  }
-  const last = lo.length - 1;
-  const run = hi[last]! - lo[last]!;
-  const idx = lo.slice(0, last);
-  for (;;) {
-    let o = lo[last]! - (last === 0 ? r0 : 0);
-    let c = lo[last]! - start[last]!;
-    for (let d = 0; d < last; d++) {
-      o += (idx[d]! - (d === 0 ? r0 : 0)) * strides[d]!;
-      c += (idx[d]! - start[d]!) * cstrides[d]!;
-    }
-    out.set(cb.subarray(c * item, (c + run) * item), o * item);
-    let d = last - 1;
-    while (d >= 0 && ++idx[d]! >= hi[d]!) idx[d] = lo[d--]!;
-    if (d < 0) break;
-  }
-}
-
 async function decodeRows(
   files: Record<string, Uint8Array>,
   name: string,
@@ -413,16 +384,7 @@ async function decodeRows(
   const item = arrayTypeOf(outType).BYTES_PER_ELEMENT;
   const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * item);
   // Every chunk decompresses to a whole chunk of the stored type (edge chunks too, as Zarr v2 writes).
-  const chunkBytes = chunks.reduce((a, b) => a * b, 1) * arrayTypeOf(storedType).BYTES_PER_ELEMENT;
-  const strides = new Array<number>(r).fill(1);
-  const cstrides = new Array<number>(r).fill(1);
-  for (let d = r - 2; d >= 0; d--) {
-    strides[d] = strides[d + 1]! * outShape[d + 1]!;
-    cstrides[d] = cstrides[d + 1]! * chunks[d + 1]!;
-  }
-  // Elements per row when chunks span every axis but the first (the stores written here): a chunk's
-  // rows are then one run in the chunk and in the output. 0 otherwise.
-  const rowElems = chunks.every((c, d) => d === 0 || c === shape[d]) ? cstrides[0]! : 0;
+  const chunkByteLength = chunks.reduce((a, b) => a * b, 1) * arrayTypeOf(storedType).BYTES_PER_ELEMENT;
   for (const g of gridIndices(gridOf(shape, chunks))) {
     const start = g.map((gi, d) => gi * chunks[d]!);
     // The part of this chunk inside the array and, along axis 0, inside the rows asked for.
@@ -435,7 +397,7 @@ async function decodeRows(
     if (!bytes) throw new CoreError('ZARR_READ', `chunk ${name}/${g.join('.')} is missing`);
     // Every step's output is this chunk's own copy (freed after the scatter); `bytes` is the store's.
     const temps: ArrayBufferView[] = [];
-    let decoded = await decompressChunk(meta.compressor, bytes, chunkBytes);
+    let decoded = await decompressChunk(meta.compressor, bytes, chunkByteLength);
     temps.push(decoded);
     for (let f = filters.length - 1; f >= 0; f--) {
       const filter = filters[f]!;
@@ -444,18 +406,22 @@ async function decodeRows(
     }
     let chunk: TypedArray = typedOf(storedType, decoded);
     temps.push(chunk);
-    if (rowElems > 0 && scaled.length === 1 && item === 8) {
-      // Row chunks through one fixedscaleoffset filter: the rows asked for are decoded straight into
-      // their place in the output (no decoded copy of the whole chunk to scatter).
-      const from = (lo[0]! - start[0]!) * rowElems;
-      const count = (hi[0]! - lo[0]!) * rowElems;
-      const into = new Float64Array(out.buffer, (lo[0]! - r0) * rowElems * item, count);
-      decodeFixedScaleOffset(chunk.subarray(from, from + count) as never, scaled[0]!, into);
+    if (scaled.length === 1) {
+      // One fixedscaleoffset filter (the stores written here): the part asked for is decoded straight
+      // into its place in the float64 output, not into a decoded copy of the whole chunk.
+      const codes = chunk as unknown as NumberArray; // integer codes (the filter's astype)
+      const into = new Float64Array(out.buffer);
+      const f = scaled[0]!;
+      forEachRun(shape, chunks, start, lo, hi, r0, (c, o, n) =>
+        decodeFixedScaleOffset(codes.subarray(c, c + n), f, into.subarray(o, o + n)),
+      );
     } else {
       for (let f = scaled.length - 1; f >= 0; f--)
         temps.push((chunk = decodeFixedScaleOffset(chunk as never, scaled[f]!)));
       const cb = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      scatterChunk(out, cb, item, { lo, hi, start, r0, strides, cstrides, rowElems });
+      forEachRun(shape, chunks, start, lo, hi, r0, (c, o, n) =>
+        out.set(cb.subarray(c * item, (c + n) * item), o * item),
+      );
     }
     releaseBuffers(temps, buffersOf(bytes, out));
   }
