@@ -8,13 +8,13 @@
 //   npx vite build --outDir /tmp/dist-probe && npx tsx bench/load-memory.mts /tmp/dist-probe [rows] [ms]
 import { chromium } from '@playwright/test';
 import { preview } from 'vite';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateNotebookArray } from '../src/core/generator';
 import { writeNpy } from '../src/core/npy';
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { chromiumChildren, processTree } from './process-memory';
+import { chromiumChildren, processTree, pssOf, roleOf } from './process-memory';
 
 const root = resolve(import.meta.dirname, '..');
 const rows = Number(process.argv[3] ?? 1000);
@@ -33,17 +33,12 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 try {
   const browserPid = chromiumChildren().find((pid) => !before.has(pid));
   if (browserPid === undefined) throw new Error('could not find the Chromium process Playwright started');
-  /** PSS of each process of the browser's tree by role, MiB (smaps_rollup, proc(5)). */
+  /** PSS of each process of the browser's tree by role, MiB. */
   const byRole = () => {
     const roles = new Map<string, number>();
     for (const pid of processTree(browserPid)) {
-      try {
-        const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-        const role = /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
-        roles.set(role, (roles.get(role) ?? 0) + (m ? Number(m[1]) / 1024 : 0));
-      } catch {
-        // the process exited between the listing and the read
-      }
+      const role = roleOf(pid);
+      roles.set(role, (roles.get(role) ?? 0) + pssOf(pid) / 2 ** 20);
     }
     return roles;
   };

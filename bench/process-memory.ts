@@ -107,7 +107,8 @@ function threadCpuMs(pid: number): Map<string, number> {
   return out;
 }
 
-function pssOf(pid: number): number {
+/** PSS of one process in bytes (smaps_rollup, proc(5)); 0 once it has exited. */
+export function pssOf(pid: number): number {
   try {
     const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
@@ -116,7 +117,8 @@ function pssOf(pid: number): number {
   }
 }
 
-function roleOf(pid: number): string {
+/** A Chromium process's role: its --type (with a utility's sub-type), or `browser`. */
+export function roleOf(pid: number): string {
   try {
     // Chromium rewrites its process title, so arguments may be separated by spaces rather than NULs.
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
