@@ -69,7 +69,7 @@ const f32Block = new Float32Array(BLOCK);
 const f32Bits = new Uint32Array(f32Block.buffer);
 
 /**
- * Half bits of src[at, at + n) into dst[at, at + n) (n ≤ BLOCK; `w`: src's 32-bit words).
+ * Half bits of src[from, from + n) into dst[to, to + n) (n ≤ BLOCK; `w`: src's 32-bit words).
  * Each value x is first rounded to float32, f, in hardware. Every float16 value, every midpoint
  * between two of them (65520, where the rounding turns to Inf, among them) and 2^-25 are float32
  * values, and rounding is monotonic, so x and f lie on the same side of each: when f is not itself a
@@ -82,17 +82,24 @@ const f32Bits = new Uint32Array(f32Block.buffer);
  * is compiled whole within the first call (V8 runs a loop that runs once per call as slower
  * on-stack-replacement code until the function's third call).
  */
-function halfBlock(src: Float64Array, w: Uint32Array, dst: Uint16Array, at: number, n: number): void {
-  for (let i = 0; i < n; i++) f32Block[i] = src[at + i]!;
+function halfBlock(
+  src: Float64Array,
+  w: Uint32Array,
+  from: number,
+  dst: Uint16Array,
+  to: number,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) f32Block[i] = src[from + i]!;
   for (let i = 0; i < n; i++) {
     const b = f32Bits[i]!;
     const e = (b >>> 23) & 0xff; // biased float32 exponent
     if ((e - 113) >>> 0 < 30 && (b & 0x1fff) !== 0x1000)
       // Half normal range (2^-14 ≤ |f| < 2^16), not a midpoint: rebias, round on the 13 dropped bits
       // (a carry bumps the exponent, up to 0x7c00 = Inf above 65520).
-      dst[at + i] = ((b >>> 16) & 0x8000) + (((b & 0x7fffffff) - 0x38000000 + 0x1000) >>> 13);
-    else if (e < 102) dst[at + i] = (b >>> 16) & 0x8000;
-    else dst[at + i] = halfBitsFromWords(w[2 * (at + i) + HI]!, w[2 * (at + i) + LO]!);
+      dst[to + i] = ((b >>> 16) & 0x8000) + (((b & 0x7fffffff) - 0x38000000 + 0x1000) >>> 13);
+    else if (e < 102) dst[to + i] = (b >>> 16) & 0x8000;
+    else dst[to + i] = halfBitsFromWords(w[2 * (from + i) + HI]!, w[2 * (from + i) + LO]!);
   }
 }
 
@@ -110,7 +117,8 @@ export function float64ToFloat16Bits(src: NumberArray, out?: Uint16Array): Uint1
   if (dst.length < n) throw tooShort(dst.length, n);
   if (src instanceof Float64Array) {
     const w = new Uint32Array(src.buffer, src.byteOffset, n * 2);
-    for (let start = 0; start < n; start += BLOCK) halfBlock(src, w, dst, start, Math.min(BLOCK, n - start));
+    for (let start = 0; start < n; start += BLOCK)
+      halfBlock(src, w, start, dst, start, Math.min(BLOCK, n - start));
     return dst;
   }
   // Other arrays are widened to float64 per block first (exact), and their halves written from there.
@@ -119,7 +127,7 @@ export function float64ToFloat16Bits(src: NumberArray, out?: Uint16Array): Uint1
   for (let start = 0; start < n; start += BLOCK) {
     const len = Math.min(BLOCK, n - start);
     for (let k = 0; k < len; k++) block[k] = src[start + k]!;
-    halfBlock(block, w, dst.subarray(start, start + len), 0, len);
+    halfBlock(block, w, 0, dst, start, len);
   }
   return dst;
 }

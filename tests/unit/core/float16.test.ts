@@ -41,7 +41,8 @@ describe('float64ToFloat16Bits matches numpy astype(np.float16)', () => {
   });
 
   it('is bit-identical on views at an offset, into an output view (blocks of values fall elsewhere)', () => {
-    // Three times the reference set (> 3 × 65 Ki values: several blocks), viewed from value 12 345 on.
+    // Three times the reference set (> 3 × 80 000 values: many 4096-value blocks), viewed from value
+    // 12 345 on, so that no block starts where the underlying buffer's blocks would.
     const n = inputs.length;
     const src = new Float64Array(3 * n + 12345);
     for (let k = 0; k < 3; k++) src.set(inputs, 12345 + k * n);
