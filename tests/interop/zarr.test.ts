@@ -49,7 +49,8 @@ def err(r):
 
 def check(name):
     zf = zipfile.ZipFile(name)
-    out = {"stored": all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist()), "size": os.path.getsize(name)}
+    out = {"stored": all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist()), "size": os.path.getsize(name),
+           "crc_ok": zf.testzip() is None}
     store = zarr.ZipStore(name, mode="r")
     g = zarr.open(store, mode="r")
     d = g["data"]
@@ -94,6 +95,8 @@ for name in sys.argv[2:]:
 
 interface Seen {
   stored: boolean;
+  /** zipfile.testzip(): every entry's CRC-32 (src/zarr/zip.ts computes them) checks out. */
+  crc_ok: boolean;
   size: number;
   dtype: string;
   shape: number[];
@@ -200,6 +203,7 @@ describe.skipIf(MISSING !== null && process.env.CI !== 'true')('Zarr stores open
         expect(seen.size, where).toBe(result.bytes);
         expect(statSync(join(dir, result.fileName)).size, where).toBe(result.bytes);
         expect(seen.stored, where).toBe(true);
+        expect(seen.crc_ok, `${where}: a zip entry's CRC-32 is wrong`).toBe(true);
         expect(seen.float_attrs, `${where}: max_abs_error is a float`).toBe(true);
         // The restore snippet gives back the original shape and dtype, at exactly the measured error.
         expect(seen.restore_shape, where).toEqual([...input.array.shape]);
